@@ -1,0 +1,30 @@
+#include "crypto/random.h"
+
+#include <sodium.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "crypto/sodium.h"
+
+namespace entente::crypto {
+
+namespace internal {
+void EnsureSodium() {
+  static const bool ready = [] {
+    if (sodium_init() < 0) {
+      std::fprintf(stderr, "entente: libsodium failed to initialise\n");
+      std::abort();
+    }
+    return true;
+  }();
+  (void)ready;
+}
+}  // namespace internal
+
+void RandomFill(uint8_t* out, size_t size) {
+  internal::EnsureSodium();
+  randombytes_buf(out, size);
+}
+
+}  // namespace entente::crypto
