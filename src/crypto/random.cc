@@ -23,6 +23,7 @@ void EnsureSodium() {
 }  // namespace internal
 
 void RandomFill(uint8_t* out, size_t size) {
+  if (size == 0) return;  // out may be null for an empty buffer
   internal::EnsureSodium();
   randombytes_buf(out, size);
 }
