@@ -119,10 +119,18 @@ Result<PartnerCode> PartnerCode::Parse(std::string_view text) {
 Result<Bytes> EncodeHeader(const EventHeader& header) {
   ENTENTE_ASSIGN_OR_RETURN(Bytes out, EncodeUnsigned(header));
   Append(out, header.signature);
+  if (out.size() > kMaxHeaderSize) {
+    return InvalidArgument("event header: " + std::to_string(out.size()) + " bytes, more than " +
+                           std::to_string(kMaxHeaderSize) + " (too many seen refs?)");
+  }
   return out;
 }
 
 Result<EventHeader> DecodeHeader(ByteView bytes) {
+  if (bytes.size() > kMaxHeaderSize) {
+    return InvalidArgument("event header: " + std::to_string(bytes.size()) + " bytes, more than " +
+                           std::to_string(kMaxHeaderSize));
+  }
   Reader r(bytes, "event header");
   EventHeader h;
   h.version = r.U8("version");

@@ -45,6 +45,8 @@ inline constexpr uint8_t kEventVersion = 1;
 inline constexpr size_t kMaxLabelSize = 1024;
 inline constexpr size_t kMaxTagIdSize = 16;  // exercise_id, subject
 inline constexpr size_t kMaxMetaSize = 0xffff;
+// A header must fit one tlog-tiles entry-bundle entry (uint16 length prefix).
+inline constexpr size_t kMaxHeaderSize = 0xffff;
 // The largest envelope a node accepts; the format allows 2^32-1.
 inline constexpr size_t kMaxEnvelopeSize = 64 * 1024 * 1024;
 

@@ -187,3 +187,20 @@ TEST(Kinds, MetaIsCheckedAgainstSchema) {
 
 }  // namespace
 }  // namespace entente::ledger
+
+namespace entente::ledger {
+namespace {
+TEST(EventHeader, MustFitATileEntry) {
+  EventHeader h = ExampleHeader(ExampleBody({})).value();
+  h.seen.clear();
+  for (int i = 0; i < 6000; ++i) {
+    char origin[8];
+    std::snprintf(origin, sizeof origin, "P%05d", i);
+    h.seen.push_back({origin, 1});
+  }
+  auto r = EncodeHeader(h);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_NE(r.error().message().find("more than 65535"), std::string::npos);
+}
+}  // namespace
+}  // namespace entente::ledger
