@@ -3,8 +3,8 @@
 // recipient), measured in the same run: the ratio is the envelope's own overhead (sorting,
 // encoding, copies).
 #include <benchmark/benchmark.h>
-#include <sodium.h>
 
+#include "crypto/baseline.h"
 #include "crypto/random.h"
 #include "ledger/envelope.h"
 
@@ -31,26 +31,10 @@ void BM_Envelope_SealAndEncode(benchmark::State& state) {
 }
 
 void BM_Envelope_RawSodium(benchmark::State& state) {
-  size_t n = static_cast<size_t>(state.range(0));
-  std::vector<std::array<uint8_t, 32>> keys(n);
-  for (auto& pk : keys) {
-    uint8_t sk[32];
-    crypto_box_keypair(pk.data(), sk);
-  }
+  std::vector<std::array<uint8_t, 32>> keys(static_cast<size_t>(state.range(0)));
+  for (auto& pk : keys) pk = crypto::baseline::RawBoxPublicKey();
   Bytes content = crypto::RandomBytes(kContentSize);
-  Bytes out(kContentSize + 16), wrap_in(64), wrapped(112);
-  uint8_t dek[32], nonce[24], aad[32] = {};
-  for (auto _ : state) {
-    randombytes_buf(dek, sizeof dek);
-    randombytes_buf(nonce, sizeof nonce);
-    unsigned long long len;
-    crypto_aead_xchacha20poly1305_ietf_encrypt(out.data(), &len, content.data(), content.size(),
-                                               aad, sizeof aad, nullptr, nonce, dek);
-    for (const auto& pk : keys) {
-      crypto_box_seal(wrapped.data(), wrap_in.data(), wrap_in.size(), pk.data());
-      benchmark::DoNotOptimize(wrapped);
-    }
-  }
+  for (auto _ : state) crypto::baseline::RawEnvelopeSeal(content, keys);
   state.SetItemsProcessed(state.iterations());
 }
 
@@ -72,7 +56,7 @@ BENCHMARK(BM_Envelope_Open)->Arg(1)->Arg(100);
 }  // namespace entente::ledger
 
 int main(int argc, char** argv) {
-  if (sodium_init() < 0) return 1;
+  entente::crypto::baseline::Init();
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   return 0;

@@ -1,0 +1,34 @@
+#include "crypto/baseline.h"
+
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
+#include <sodium.h>
+
+namespace entente::crypto::baseline {
+
+void Init() { (void)sodium_init(); }
+
+void RawEnvelopeSeal(ByteView content, std::span<const std::array<uint8_t, 32>> recipients) {
+  uint8_t dek[32], nonce[24], aad[32] = {};
+  uint8_t wrap_in[64] = {}, wrapped[112];
+  static thread_local Bytes out;
+  out.resize(content.size() + 16);
+  randombytes_buf(dek, sizeof dek);
+  randombytes_buf(nonce, sizeof nonce);
+  unsigned long long len;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(out.data(), &len, content.data(), content.size(), aad,
+                                             sizeof aad, nullptr, nonce, dek);
+  for (const auto& pk : recipients) crypto_box_seal(wrapped, wrap_in, sizeof wrap_in, pk.data());
+}
+
+void RawSha256(ByteView data, uint8_t out[32]) { SHA256(data.data(), data.size(), out); }
+
+std::array<uint8_t, 32> RawBoxPublicKey() {
+  std::array<uint8_t, 32> pk;
+  uint8_t sk[32];
+  crypto_box_keypair(pk.data(), sk);
+  sodium_memzero(sk, sizeof sk);
+  return pk;
+}
+
+}  // namespace entente::crypto::baseline
