@@ -4,9 +4,13 @@
 #include <openssl/sha.h>
 #include <sodium.h>
 
+#include <cstdlib>
+
 namespace entente::crypto::baseline {
 
-void Init() { (void)sodium_init(); }
+void Init() {
+  if (sodium_init() < 0) std::abort();
+}
 
 void RawEnvelopeSeal(ByteView content, std::span<const std::array<uint8_t, 32>> recipients) {
   uint8_t dek[32], nonce[24], aad[32] = {};
@@ -21,7 +25,12 @@ void RawEnvelopeSeal(ByteView content, std::span<const std::array<uint8_t, 32>> 
   for (const auto& pk : recipients) crypto_box_seal(wrapped, wrap_in, sizeof wrap_in, pk.data());
 }
 
-void RawSha256(ByteView data, uint8_t out[32]) { SHA256(data.data(), data.size(), out); }
+void RawSha256(ByteView data, uint8_t out[32]) {
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  SHA256_Update(&ctx, data.data(), data.size());
+  SHA256_Final(out, &ctx);
+}
 
 std::array<uint8_t, 32> RawBoxPublicKey() {
   std::array<uint8_t, 32> pk;

@@ -19,7 +19,8 @@ void Init();
 // encryption of `content`, one crypto_box_seal of 64 bytes per recipient.
 void RawEnvelopeSeal(ByteView content, std::span<const std::array<uint8_t, 32>> recipients);
 
-// One SHA-256 of `data` with OpenSSL's one-shot SHA256(), into `out`.
+// One SHA-256 of `data` with OpenSSL's low-level SHA256_Init/Update/Final (its fastest path),
+// into `out`.
 void RawSha256(ByteView data, uint8_t out[32]);
 
 // A fresh X25519 public key (its private half is discarded).

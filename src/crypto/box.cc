@@ -57,17 +57,23 @@ Result<SecretBytes> OpenSealed(const EncryptionKey& key, ByteView sealed) {
   return out;
 }
 
-Result<Bytes> AeadEncrypt(const SecretBytes& key, ByteView nonce, ByteView plaintext,
-                          ByteView aad) {
-  if (key.size() != kAeadKeySize || nonce.size() != kAeadNonceSize) {
-    return InvalidArgument("AEAD key must be 32 bytes and nonce 24 bytes");
+Status AeadEncryptInto(const SecretBytes& key, ByteView nonce, ByteView plaintext, ByteView aad,
+                       std::span<uint8_t> out) {
+  if (key.size() != kAeadKeySize || nonce.size() != kAeadNonceSize ||
+      out.size() != plaintext.size() + kAeadTagSize) {
+    return InvalidArgument("AEAD key must be 32 bytes, nonce 24, output plaintext + 16");
   }
-  Bytes out(plaintext.size() + kAeadTagSize);
   unsigned long long out_len = 0;
   crypto_aead_xchacha20poly1305_ietf_encrypt(out.data(), &out_len, plaintext.data(),
                                              plaintext.size(), aad.data(), aad.size(), nullptr,
                                              nonce.data(), key.data());
-  out.resize(out_len);
+  return {};
+}
+
+Result<Bytes> AeadEncrypt(const SecretBytes& key, ByteView nonce, ByteView plaintext,
+                          ByteView aad) {
+  Bytes out(plaintext.size() + kAeadTagSize);
+  ENTENTE_RETURN_IF_ERROR(AeadEncryptInto(key, nonce, plaintext, aad, out));
   return out;
 }
 

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 
 #include "base/bytes.h"
 #include "base/error.h"
@@ -63,6 +64,10 @@ constexpr size_t kAeadKeySize = 32;
 constexpr size_t kAeadNonceSize = 24;
 constexpr size_t kAeadTagSize = 16;
 
+// Encrypts into `out`, which must hold plaintext.size() + kAeadTagSize bytes (no allocation:
+// for hot paths that reuse a buffer). InvalidArgument for a wrong key, nonce or output size.
+[[nodiscard]] Status AeadEncryptInto(const SecretBytes& key, ByteView nonce, ByteView plaintext,
+                                     ByteView aad, std::span<uint8_t> out);
 // Encrypts; InvalidArgument only for a wrong key or nonce size (a programming error upstream).
 [[nodiscard]] Result<Bytes> AeadEncrypt(const SecretBytes& key, ByteView nonce,
                                         ByteView plaintext, ByteView aad);

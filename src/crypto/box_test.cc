@@ -53,6 +53,16 @@ TEST(Aead, RoundTripsAndBindsAad) {
   EXPECT_FALSE(AeadDecrypt(key, nonce, ByteView(ct).first(15), AsBytes("aad")).has_value());
 }
 
+TEST(Aead, EncryptIntoChecksTheOutputSize) {
+  SecretBytes key = RandomSecret(kAeadKeySize);
+  Bytes nonce = RandomBytes(kAeadNonceSize);
+  Bytes out(5 + kAeadTagSize);
+  ASSERT_TRUE(AeadEncryptInto(key, nonce, AsBytes("hello"), {}, out).has_value());
+  EXPECT_EQ(ToString(AeadDecrypt(key, nonce, out, {}).value().view()), "hello");
+  Bytes small(5 + kAeadTagSize - 1);
+  EXPECT_FALSE(AeadEncryptInto(key, nonce, AsBytes("hello"), {}, small).has_value());
+}
+
 // draft-irtf-cfrg-xchacha-03 §A.3.1 test vector for AEAD_XChaCha20_Poly1305.
 TEST(Aead, XChaChaKnownAnswer) {
   Bytes key_bytes;

@@ -92,6 +92,16 @@ void BM_Aead_Ours(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(AeadEncrypt(key, nonce, msg, {}));
   state.SetBytesProcessed(state.iterations() * state.range(0));
 }
+void BM_AeadInto_Ours(benchmark::State& state) {
+  SecretBytes key = RandomSecret(kAeadKeySize);
+  Bytes nonce = RandomBytes(kAeadNonceSize);
+  Bytes msg = RandomBytes(static_cast<size_t>(state.range(0)));
+  Bytes out(msg.size() + kAeadTagSize);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(AeadEncryptInto(key, nonce, msg, {}, out));
+  }
+  state.SetBytesProcessed(state.iterations() * state.range(0));
+}
 void BM_Aead_RawSodium(benchmark::State& state) {
   Bytes key = RandomBytes(kAeadKeySize), nonce = RandomBytes(kAeadNonceSize);
   Bytes msg = RandomBytes(static_cast<size_t>(state.range(0)));
@@ -111,6 +121,19 @@ void BM_Sha256_Ours(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 void BM_Sha256_RawOpenSsl(benchmark::State& state) {
+  Bytes msg = RandomBytes(static_cast<size_t>(state.range(0)));
+  unsigned char out[32];
+  for (auto _ : state) {
+    SHA256_CTX ctx;
+    SHA256_Init(&ctx);
+    SHA256_Update(&ctx, msg.data(), msg.size());
+    SHA256_Final(out, &ctx);
+    benchmark::DoNotOptimize(out);
+  }
+  state.SetBytesProcessed(state.iterations() * state.range(0));
+  state.SetItemsProcessed(state.iterations());
+}
+void BM_Sha256_OpenSslOneShot(benchmark::State& state) {
   Bytes msg = RandomBytes(static_cast<size_t>(state.range(0)));
   unsigned char out[32];
   for (auto _ : state) {
@@ -150,9 +173,11 @@ BENCHMARK(BM_Seal_RawSodium);
 BENCHMARK(BM_Open_Ours);
 BENCHMARK(BM_Open_RawSodium);
 BENCHMARK(BM_Aead_Ours)->Arg(1024)->Arg(65536);
+BENCHMARK(BM_AeadInto_Ours)->Arg(1024)->Arg(65536);
 BENCHMARK(BM_Aead_RawSodium)->Arg(1024)->Arg(65536);
 BENCHMARK(BM_Sha256_Ours)->Arg(65)->Arg(4096);
 BENCHMARK(BM_Sha256_RawOpenSsl)->Arg(65)->Arg(4096);
+BENCHMARK(BM_Sha256_OpenSslOneShot)->Arg(65)->Arg(4096);
 BENCHMARK(BM_Sha256_OpenSslEvp)->Arg(65)->Arg(4096);
 BENCHMARK(BM_Sha256_RawSodium)->Arg(65)->Arg(4096);
 

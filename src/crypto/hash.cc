@@ -16,8 +16,13 @@ SHA256_CTX* Ctx(uint8_t* state) { return reinterpret_cast<SHA256_CTX*>(state); }
 }  // namespace
 
 Digest Sha256(ByteView data) {
+  // Not SHA256(): in OpenSSL 3 the one-shot goes through EVP and costs 3-4x more for small
+  // inputs (measured: 295 vs 81 ns for 65 bytes).
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  SHA256_Update(&ctx, data.data(), data.size());
   Digest out;
-  SHA256(data.data(), data.size(), out.data());
+  SHA256_Final(out.data(), &ctx);
   return out;
 }
 
