@@ -20,18 +20,14 @@ using ByteView = std::span<const uint8_t>;
 inline ByteView AsBytes(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
-inline Bytes ToBytes(std::string_view s) {
-  return Bytes(s.begin(), s.end());
-}
+inline Bytes ToBytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
 inline std::string ToString(ByteView b) {
   return std::string(reinterpret_cast<const char*>(b.data()), b.size());
 }
 inline bool Equal(ByteView a, ByteView b) {
   return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0);
 }
-inline void Append(Bytes& out, ByteView more) {
-  out.insert(out.end(), more.begin(), more.end());
-}
+inline void Append(Bytes& out, ByteView more) { out.insert(out.end(), more.begin(), more.end()); }
 
 // Returns the fixed-size array held in `b`; `b.size()` must be N (checked by the caller).
 template <size_t N>

@@ -20,8 +20,13 @@ TEST(Hex, RoundTripsAndRejectsBadInput) {
 // RFC 4648 §10 test vectors.
 TEST(Base64, Rfc4648Vectors) {
   const std::pair<const char*, const char*> vectors[] = {
-      {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+      {"", ""},
+      {"f", "Zg=="},
+      {"fo", "Zm8="},
+      {"foo", "Zm9v"},
+      {"foob", "Zm9vYg=="},
+      {"fooba", "Zm9vYmE="},
+      {"foobar", "Zm9vYmFy"},
   };
   for (auto [plain, encoded] : vectors) {
     EXPECT_EQ(Base64Encode(AsBytes(plain)), encoded);
@@ -42,12 +47,12 @@ TEST(Base64, AlphabetsDiffer) {
 }
 
 TEST(Base64, RejectsNonCanonicalAndMalformed) {
-  EXPECT_FALSE(Base64Decode("Zg=").has_value());     // bad length
-  EXPECT_FALSE(Base64Decode("Zh==").has_value());    // non-zero trailing bits
-  EXPECT_FALSE(Base64Decode("Z===").has_value());    // too much padding
-  EXPECT_FALSE(Base64Decode("Zm9v\n").has_value());  // stray character
-  EXPECT_FALSE(Base64UrlDecode("Zg==").has_value()); // base64url is unpadded
-  EXPECT_FALSE(Base64UrlDecode("Z").has_value());    // impossible length
+  EXPECT_FALSE(Base64Decode("Zg=").has_value());      // bad length
+  EXPECT_FALSE(Base64Decode("Zh==").has_value());     // non-zero trailing bits
+  EXPECT_FALSE(Base64Decode("Z===").has_value());     // too much padding
+  EXPECT_FALSE(Base64Decode("Zm9v\n").has_value());   // stray character
+  EXPECT_FALSE(Base64UrlDecode("Zg==").has_value());  // base64url is unpadded
+  EXPECT_FALSE(Base64UrlDecode("Z").has_value());     // impossible length
 }
 
 }  // namespace

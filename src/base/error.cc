@@ -35,9 +35,7 @@ Error Error::WithContext(std::string_view context) const {
   return Error(code_, std::string(context) + ": " + message_);
 }
 
-std::string Error::ToString() const {
-  return std::string(ErrorCodeName(code_)) + ": " + message_;
-}
+std::string Error::ToString() const { return std::string(ErrorCodeName(code_)) + ": " + message_; }
 
 void CheckFailed(const char* file, int line, const char* condition) {
   std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", file, line, condition);

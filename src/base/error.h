@@ -113,20 +113,20 @@ inline std::unexpected<Error> Internal(std::string message) {
 #define ENTENTE_CONCAT(a, b) ENTENTE_CONCAT_INNER(a, b)
 
 // Returns the error of `expr` (a Result or Status) from the enclosing function, if any.
-#define ENTENTE_RETURN_IF_ERROR(expr)                                    \
-  do {                                                                   \
-    if (auto entente_status_ = (expr); !entente_status_.has_value()) {  \
-      return std::unexpected(std::move(entente_status_).error());       \
-    }                                                                    \
+#define ENTENTE_RETURN_IF_ERROR(expr)                                  \
+  do {                                                                 \
+    if (auto entente_status_ = (expr); !entente_status_.has_value()) { \
+      return std::unexpected(std::move(entente_status_).error());      \
+    }                                                                  \
   } while (false)
 
 // `ENTENTE_ASSIGN_OR_RETURN(auto x, Parse(...));` declares `x` from the value of a Result, or
 // returns its error from the enclosing function.
 #define ENTENTE_ASSIGN_OR_RETURN(lhs, expr) \
   ENTENTE_ASSIGN_OR_RETURN_IMPL(ENTENTE_CONCAT(entente_result_, __LINE__), lhs, expr)
-#define ENTENTE_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)    \
-  auto tmp = (expr);                                     \
-  if (!tmp.has_value()) {                                \
-    return std::unexpected(std::move(tmp).error());      \
-  }                                                      \
+#define ENTENTE_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
+  auto tmp = (expr);                                  \
+  if (!tmp.has_value()) {                             \
+    return std::unexpected(std::move(tmp).error());   \
+  }                                                   \
   lhs = std::move(tmp).value()

@@ -1,8 +1,9 @@
 // base/file.h: whole-file reads and crash-safe whole-file writes.
 #pragma once
 
-#include <string>
 #include <sys/types.h>
+
+#include <string>
 
 #include "base/bytes.h"
 #include "base/error.h"

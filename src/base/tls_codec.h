@@ -74,8 +74,7 @@ class Writer {
 // Decodes a structure from untrusted bytes. `what` names it in error messages.
 class Reader {
  public:
-  explicit Reader(ByteView data, std::string_view what = "structure")
-      : data_(data), what_(what) {}
+  explicit Reader(ByteView data, std::string_view what = "structure") : data_(data), what_(what) {}
 
   uint8_t U8(std::string_view field) { return static_cast<uint8_t>(Uint(field, 1)); }
   uint16_t U16(std::string_view field) { return static_cast<uint16_t>(Uint(field, 2)); }

@@ -5,7 +5,6 @@
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
-
 #include <string>
 
 #include "base/error.h"
@@ -15,11 +14,11 @@ namespace entente::cli {
 
 // Exit codes, the one place they are chosen (docs/operations.md lists them).
 enum ExitCode : int {
-  kExitOk = 0,          // yes / done
-  kExitNo = 1,          // a well-formed question answered "no" (denied, not dominated, failed check)
-  kExitBadInput = 2,    // bad input: malformed label, broken file, wrong passphrase
-  kExitUnavailable = 3, // a transient failure: retry
-  kExitInternal = 70,   // a bug (EX_SOFTWARE)
+  kExitOk = 0,        // yes / done
+  kExitNo = 1,        // a well-formed question answered "no" (denied, not dominated, failed check)
+  kExitBadInput = 2,  // bad input: malformed label, broken file, wrong passphrase
+  kExitUnavailable = 3,  // a transient failure: retry
+  kExitInternal = 70,    // a bug (EX_SOFTWARE)
 };
 
 // Maps an error to its exit code.

@@ -15,9 +15,10 @@ nlohmann::json InfoJson(const crypto::KeyFileInfo& info) {
       {"signing_public_key", Base64UrlEncode(info.signing_public.view())},
       {"encryption_public_key", Base64UrlEncode(info.encryption_public.view())},
       {"comment", info.comment},
-      {"kdf", {{"algorithm", "argon2id13"},
-               {"opslimit", info.kdf.opslimit},
-               {"memlimit_kib", info.kdf.memlimit_kib}}},
+      {"kdf",
+       {{"algorithm", "argon2id13"},
+        {"opslimit", info.kdf.opslimit},
+        {"memlimit_kib", info.kdf.memlimit_kib}}},
   };
 }
 
@@ -33,7 +34,8 @@ int RunKeygen(const std::string& out, const std::string& comment, bool json) {
   auto passphrase = ReadPassphrase(/*confirm=*/true);
   if (!passphrase) return Fail(passphrase.error());
   crypto::Identity identity = crypto::Identity::Generate();
-  auto file = crypto::EncodeKeyFile(identity, comment, *passphrase, crypto::KdfParams::Interactive());
+  auto file =
+      crypto::EncodeKeyFile(identity, comment, *passphrase, crypto::KdfParams::Interactive());
   if (!file) return Fail(file.error());
   if (auto written = WriteFileAtomic(out, *file, 0600, /*exclusive=*/true); !written) {
     return Fail(written.error());

@@ -24,26 +24,35 @@ struct VerifyOptions {
 
 int RunExport(const ExportOptions& o) {
   auto space = ledger::SpaceId::FromHex(o.space);
-  if (!space) return Fail(Error(ErrorCode::kInvalidArgument, "--space: expected 32 hex digits (a space id), got \"" + o.space + "\""));
+  if (!space)
+    return Fail(Error(ErrorCode::kInvalidArgument,
+                      "--space: expected 32 hex digits (a space id), got \"" + o.space + "\""));
   auto origin = ledger::PartnerCode::Parse(o.origin);
   if (!origin) return Fail(origin.error().WithContext("--origin"));
   std::string db_path = o.node_dir + "/node.db";
-  if (auto exists = ReadFile(db_path, 0); !exists && exists.error().code() == ErrorCode::kNotFound) {
-    return Fail(Error(ErrorCode::kNotFound, db_path + ": no node store here (is --node-dir a node directory?)"));
+  if (auto exists = ReadFile(db_path, 0);
+      !exists && exists.error().code() == ErrorCode::kNotFound) {
+    return Fail(Error(ErrorCode::kNotFound,
+                      db_path + ": no node store here (is --node-dir a node directory?)"));
   }
   auto store = store::SqliteStore::Open(db_path);
   if (!store) return Fail(store.error());
   store::LogKey log{*space, origin->str()};
   auto summary = store::ExportTiledLog(**store, log, o.out, [&](uint64_t done, uint64_t total) {
-    if (!o.json && total >= 100'000) std::cerr << "\rexported " << done << " / " << total << " entries" << std::flush;
+    if (!o.json && total >= 100'000)
+      std::cerr << "\rexported " << done << " / " << total << " entries" << std::flush;
   });
   if (!summary) return Fail(summary.error());
   if (o.json) {
-    PrintJson({{"out", o.out}, {"tree_size", summary->tree_size}, {"tiles", summary->tiles}, {"bundles", summary->bundles}});
+    PrintJson({{"out", o.out},
+               {"tree_size", summary->tree_size},
+               {"tiles", summary->tiles},
+               {"bundles", summary->bundles}});
   } else {
     if (summary->tree_size >= 100'000) std::cerr << "\n";
-    std::cout << "exported " << summary->tree_size << " entries of " << log.origin << " to " << o.out << " ("
-              << summary->tiles << " tiles, " << summary->bundles << " entry bundles)\n";
+    std::cout << "exported " << summary->tree_size << " entries of " << log.origin << " to "
+              << o.out << " (" << summary->tiles << " tiles, " << summary->bundles
+              << " entry bundles)\n";
   }
   return kExitOk;
 }
@@ -65,7 +74,9 @@ int RunVerify(const VerifyOptions& o) {
   auto summary = store::VerifyTiledLog(o.dir, options);
   if (!summary) {
     if (o.json) {
-      PrintJson({{"ok", false}, {"error", summary.error().message()}, {"code", ErrorCodeName(summary.error().code())}});
+      PrintJson({{"ok", false},
+                 {"error", summary.error().message()},
+                 {"code", ErrorCodeName(summary.error().code())}});
     } else {
       std::cerr << "entente: verification FAILED: " << summary.error().message() << "\n";
     }
@@ -88,7 +99,8 @@ int RunVerify(const VerifyOptions& o) {
               << "  " << summary->tiles << " tiles verified against the root, " << summary->entries
               << " event signatures verified\n";
     if (summary->consistent_with) {
-      std::cout << "  consistent with the older checkpoint of " << *summary->consistent_with << " entries\n";
+      std::cout << "  consistent with the older checkpoint of " << *summary->consistent_with
+                << " entries\n";
     }
   }
   return kExitOk;
@@ -104,7 +116,8 @@ void AddLogCommands(CLI::App& app, int* exit_code) {
   exp->footer(
       "Writes OUT/checkpoint (with every cosignature), OUT/tile/<L>/<N>[.p/<W>] and\n"
       "OUT/tile/entries/<N>[.p/<W>], which any tlog-tiles client can verify.\n"
-      "Example:\n  entente log export --node-dir /var/lib/entente --space 4e434700000000000000000000000001 \\\n"
+      "Example:\n  entente log export --node-dir /var/lib/entente --space "
+      "4e434700000000000000000000000001 \\\n"
       "    --origin USA --out /srv/log");
   auto eo = std::make_shared<ExportOptions>();
   exp->add_option("--node-dir", eo->node_dir, "Node directory (holds node.db)")->required();
@@ -119,12 +132,14 @@ void AddLogCommands(CLI::App& app, int* exit_code) {
       "Checks the checkpoint signature and every required cosignature, every tile against the\n"
       "root, every entry against its tile, every event signature, and with --since that the log\n"
       "extends an older checkpoint. Exit 0 if all hold, 1 with the first failure.\n"
-      "Example:\n  entente log verify /srv/log --key \"$(cat node.vkey)\" --cosigner \"$(cat kor.vkey)\" \\\n"
+      "Example:\n  entente log verify /srv/log --key \"$(cat node.vkey)\" --cosigner \"$(cat "
+      "kor.vkey)\" \\\n"
       "    --since old.checkpoint");
   auto vo = std::make_shared<VerifyOptions>();
   ver->add_option("DIR", vo->dir, "Tiled log directory")->required();
   ver->add_option("--key", vo->key, "The origin node's checkpoint vkey (name+id+key)")->required();
-  ver->add_option("--cosigner", vo->cosigners, "A cosigner's vkey that must have cosigned (repeatable)");
+  ver->add_option("--cosigner", vo->cosigners,
+                  "A cosigner's vkey that must have cosigned (repeatable)");
   ver->add_option("--since", vo->since, "An older checkpoint file to check consistency with");
   ver->add_flag("--json", vo->json, "Print JSON");
   ver->callback([vo, exit_code] { *exit_code = RunVerify(*vo); });

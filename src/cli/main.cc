@@ -1,6 +1,5 @@
 // The `entente` command: wires the command groups together and runs one. No logic here.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <exception>
 

@@ -69,8 +69,8 @@ constexpr size_t kAeadTagSize = 16;
 [[nodiscard]] Status AeadEncryptInto(const SecretBytes& key, ByteView nonce, ByteView plaintext,
                                      ByteView aad, std::span<uint8_t> out);
 // Encrypts; InvalidArgument only for a wrong key or nonce size (a programming error upstream).
-[[nodiscard]] Result<Bytes> AeadEncrypt(const SecretBytes& key, ByteView nonce,
-                                        ByteView plaintext, ByteView aad);
+[[nodiscard]] Result<Bytes> AeadEncrypt(const SecretBytes& key, ByteView nonce, ByteView plaintext,
+                                        ByteView aad);
 // Decrypts and authenticates; Unauthenticated("decryption failed") on any failure.
 [[nodiscard]] Result<SecretBytes> AeadDecrypt(const SecretBytes& key, ByteView nonce,
                                               ByteView ciphertext, ByteView aad);

@@ -81,7 +81,8 @@ void BM_Open_RawSodium(benchmark::State& state) {
   Bytes dek = RandomBytes(64);
   crypto_box_seal(sealed.data(), dek.data(), dek.size(), pk);
   for (auto _ : state) {
-    benchmark::DoNotOptimize(crypto_box_seal_open(out.data(), sealed.data(), sealed.size(), pk, sk));
+    benchmark::DoNotOptimize(
+        crypto_box_seal_open(out.data(), sealed.data(), sealed.size(), pk, sk));
   }
   state.SetItemsProcessed(state.iterations());
 }

@@ -46,9 +46,9 @@ Result<Parsed> Parse(ByteView file) {
   }
   p.info.kdf.opslimit = r.U32("opslimit");
   p.info.kdf.memlimit_kib = r.U32("memlimit_kib");
-  if (r.ok() && (p.info.kdf.opslimit < 1 || p.info.kdf.opslimit > kMaxOpslimit ||
-                 p.info.kdf.memlimit_kib < kMinMemlimitKib ||
-                 p.info.kdf.memlimit_kib > kMaxMemlimitKib)) {
+  if (r.ok() &&
+      (p.info.kdf.opslimit < 1 || p.info.kdf.opslimit > kMaxOpslimit ||
+       p.info.kdf.memlimit_kib < kMinMemlimitKib || p.info.kdf.memlimit_kib > kMaxMemlimitKib)) {
     return InvalidArgument("key file: KDF parameters out of range (opslimit " +
                            std::to_string(p.info.kdf.opslimit) + ", memlimit " +
                            std::to_string(p.info.kdf.memlimit_kib) + " KiB)");
@@ -127,8 +127,7 @@ Result<Bytes> EncodeKeyFile(const Identity& identity, std::string_view comment,
   w.Fixed("nonce", nonce, kAeadNonceSize);
   auto pub = w.BeginVector("public", 0, 0xffff);
   w.Fixed("signing_public", identity.signing.public_key().view(), PublicKey::kSize);
-  w.Fixed("encryption_public", identity.encryption.public_key().view(),
-          EncryptionPublicKey::kSize);
+  w.Fixed("encryption_public", identity.encryption.public_key().view(), EncryptionPublicKey::kSize);
   w.Vector("comment", AsBytes(comment), 0, 255);
   w.EndVector(pub);
   ENTENTE_ASSIGN_OR_RETURN(Bytes header, std::move(w).Finish());

@@ -12,7 +12,8 @@ SecretBytes Pass(std::string_view s) { return SecretBytes(AsBytes(s)); }
 
 TEST(KeyFile, RoundTrips) {
   Identity id = Identity::Generate();
-  Bytes file = EncodeKeyFile(id, "Alice, USA", Pass("correct horse"), KdfParams::ForTests()).value();
+  Bytes file =
+      EncodeKeyFile(id, "Alice, USA", Pass("correct horse"), KdfParams::ForTests()).value();
   KeyFileInfo info = InspectKeyFile(file).value();
   EXPECT_EQ(info.comment, "Alice, USA");
   EXPECT_EQ(info.signing_public, id.signing.public_key());
@@ -72,8 +73,8 @@ TEST(KeyFile, RejectsBadArguments) {
   Identity id = Identity::Generate();
   EXPECT_FALSE(EncodeKeyFile(id, "", Pass(""), KdfParams::ForTests()).has_value());
   EXPECT_FALSE(EncodeKeyFile(id, "line\nbreak", Pass("pw"), KdfParams::ForTests()).has_value());
-  EXPECT_FALSE(EncodeKeyFile(id, std::string(256, 'a'), Pass("pw"), KdfParams::ForTests())
-                   .has_value());
+  EXPECT_FALSE(
+      EncodeKeyFile(id, std::string(256, 'a'), Pass("pw"), KdfParams::ForTests()).has_value());
 }
 
 // testdata/keyfile/v1.key was written by `keyfile_vectors` (see docs/formats/keyfile.md); its

@@ -51,8 +51,9 @@ struct Envelope {
 
 // Seals `plaintext` for `recipients` (duplicates are removed; order does not matter) under `aad`.
 // InvalidArgument if there are no recipients or more than the format allows.
-[[nodiscard]] Result<Envelope> SealEnvelope(ByteView plaintext, const crypto::Digest& aad,
-                                            std::span<const crypto::EncryptionPublicKey> recipients);
+[[nodiscard]] Result<Envelope> SealEnvelope(
+    ByteView plaintext, const crypto::Digest& aad,
+    std::span<const crypto::EncryptionPublicKey> recipients);
 
 // Opens with `key`. Unauthenticated("envelope: cannot open") if the key is not a recipient, the
 // wrapped aad differs from `aad`, or anything was altered.

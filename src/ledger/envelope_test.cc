@@ -1,6 +1,7 @@
 #include "ledger/envelope.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "base/encoding.h"
@@ -126,10 +127,13 @@ TEST(Envelope, KnownAnswerVector) {
   EventHeader header = ExampleHeader(ExampleBody({})).value();
   crypto::Digest aad = EnvelopeAad(header);
   EXPECT_EQ(HexEncode(aad), v["aad"].get<std::string>());
-  Envelope env = DecodeEnvelope(HexDecode(v["envelope_encoding"].get<std::string>()).value()).value();
+  Envelope env =
+      DecodeEnvelope(HexDecode(v["envelope_encoding"].get<std::string>()).value()).value();
   for (const auto& secret : v["recipient_secrets"]) {
-    auto key = crypto::EncryptionKey::FromSecret(HexDecode(secret.get<std::string>()).value()).value();
-    EXPECT_EQ(ToString(OpenEnvelope(env, aad, key).value().view()), v["plaintext"].get<std::string>());
+    auto key =
+        crypto::EncryptionKey::FromSecret(HexDecode(secret.get<std::string>()).value()).value();
+    EXPECT_EQ(ToString(OpenEnvelope(env, aad, key).value().view()),
+              v["plaintext"].get<std::string>());
   }
   auto outsider = crypto::EncryptionKey::FromSecret(
                       HexDecode(v["non_recipient_secret"].get<std::string>()).value())

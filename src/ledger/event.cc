@@ -98,7 +98,8 @@ Result<Bytes> Canonicalize(ByteView text) {
   if (JsonDepth(text) > kMaxMetaDepth) {
     return InvalidArgument("meta: JSON nested deeper than " + std::to_string(kMaxMetaDepth));
   }
-  auto parsed = nlohmann::json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  auto parsed =
+      nlohmann::json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) return InvalidArgument("meta: not valid JSON");
   if (!parsed.is_object()) return InvalidArgument("meta: must be a JSON object");
   try {
@@ -221,7 +222,8 @@ Status CheckBodyHash(const EventHeader& header, ByteView body_encoding) {
 
 Status CheckClockSkew(const EventHeader& header, TimeMs now, uint64_t max_skew_ms) {
   uint64_t now_ms = ToUnixMs(now);
-  uint64_t skew = header.created_ms > now_ms ? header.created_ms - now_ms : now_ms - header.created_ms;
+  uint64_t skew =
+      header.created_ms > now_ms ? header.created_ms - now_ms : now_ms - header.created_ms;
   if (skew > max_skew_ms) {
     return FailedPrecondition("event created " + std::to_string(skew / 1000) + " s " +
                               (header.created_ms > now_ms ? "ahead of" : "behind") +
@@ -231,6 +233,8 @@ Status CheckClockSkew(const EventHeader& header, TimeMs now, uint64_t max_skew_m
   return {};
 }
 
-Result<Bytes> CanonicalMeta(const std::string& json_text) { return Canonicalize(AsBytes(json_text)); }
+Result<Bytes> CanonicalMeta(const std::string& json_text) {
+  return Canonicalize(AsBytes(json_text));
+}
 
 }  // namespace entente::ledger

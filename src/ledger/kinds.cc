@@ -27,9 +27,8 @@ constexpr MetaField kMemberUpdate[] = {{"member", T::kString, kReq},
                                        {"roles", T::kStringArray, kOpt},
                                        {"clearance", T::kString, kOpt}};
 constexpr MetaField kMemberRevoke[] = {{"member", T::kString, kReq}, {"reason", T::kString, kOpt}};
-constexpr MetaField kDeviceAdd[] = {{"member", T::kString, kReq},
-                                    {"device_key", T::kString, kReq},
-                                    {"name", T::kString, kOpt}};
+constexpr MetaField kDeviceAdd[] = {
+    {"member", T::kString, kReq}, {"device_key", T::kString, kReq}, {"name", T::kString, kOpt}};
 constexpr MetaField kDeviceKeys[] = {{"encryption_key", T::kString, kReq},
                                      {"not_after_ms", T::kInteger, kReq}};
 constexpr MetaField kDeviceRevoke[] = {{"device_key", T::kString, kReq},
@@ -69,14 +68,11 @@ constexpr MetaField kExerciseEnd[] = {{"outcome", T::kString, kOpt}};
 constexpr MetaField kDocVersion[] = {{"document", T::kString, kReq},
                                      {"version", T::kInteger, kReq},
                                      {"text_sha256", T::kString, kReq}};
-constexpr MetaField kDocStep[] = {{"document", T::kString, kReq},
-                                  {"version", T::kInteger, kOpt}};
-constexpr MetaField kWorkstream[] = {{"workstream", T::kString, kReq},
-                                     {"status", T::kString, kOpt},
-                                     {"due_ms", T::kInteger, kOpt}};
-constexpr MetaField kMeeting[] = {{"meeting", T::kString, kReq},
-                                  {"starts_ms", T::kInteger, kOpt},
-                                  {"level", T::kString, kOpt}};
+constexpr MetaField kDocStep[] = {{"document", T::kString, kReq}, {"version", T::kInteger, kOpt}};
+constexpr MetaField kWorkstream[] = {
+    {"workstream", T::kString, kReq}, {"status", T::kString, kOpt}, {"due_ms", T::kInteger, kOpt}};
+constexpr MetaField kMeeting[] = {
+    {"meeting", T::kString, kReq}, {"starts_ms", T::kInteger, kOpt}, {"level", T::kString, kOpt}};
 
 constexpr KindInfo kKinds[] = {
     {0x0001, "space.charter", false, kSpaceCharter},
@@ -194,7 +190,8 @@ Status ValidateMeta(uint16_t kind, ByteView meta, bool has_envelope) {
   for (const MetaField& field : info->meta) {
     auto it = object.find(std::string(field.name));
     if (it == object.end()) {
-      if (field.required) return InvalidArgument(prefix + "missing \"" + std::string(field.name) + "\"");
+      if (field.required)
+        return InvalidArgument(prefix + "missing \"" + std::string(field.name) + "\"");
       continue;
     }
     if (!HasType(*it, field.type)) {

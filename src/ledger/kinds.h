@@ -25,8 +25,8 @@ struct MetaField {
 
 struct KindInfo {
   uint16_t code;
-  std::string_view name;   // "message.post"
-  bool has_envelope;       // whether the kind carries private content
+  std::string_view name;  // "message.post"
+  bool has_envelope;      // whether the kind carries private content
   std::span<const MetaField> meta;
 };
 

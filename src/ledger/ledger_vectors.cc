@@ -39,8 +39,9 @@ Status Run() {
 
   nlohmann::json event = {
       {"description", "message.post event, author seed 0102..20 (RFC 8032 private key)"},
-      {"author_seed", HexEncode(Bytes{1, 2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16,
-                                      17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32})},
+      {"author_seed",
+       HexEncode(Bytes{1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16,
+                       17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32})},
       {"header", HeaderToJson(header)},
       {"header_encoding", HexEncode(header_bytes)},
       {"leaf_hash", HexEncode(crypto::Sha256(leaf_input))},

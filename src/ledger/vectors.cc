@@ -30,7 +30,8 @@ Result<EventHeader> ExampleHeader(const EventBody& body) {
 
 nlohmann::json HeaderToJson(const EventHeader& h) {
   nlohmann::json seen = nlohmann::json::array();
-  for (const Ref& ref : h.seen) seen.push_back({{"origin", ref.origin}, {"tree_size", ref.tree_size}});
+  for (const Ref& ref : h.seen)
+    seen.push_back({{"origin", ref.origin}, {"tree_size", ref.tree_size}});
   return {
       {"version", h.version},
       {"kind", h.kind},

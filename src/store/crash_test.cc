@@ -101,7 +101,8 @@ TEST(CrashSafety, AcknowledgedEventsSurviveSigkill) {
     for (const Bytes& leaf : *leaves) recomputed.AppendLeaf(leaf);
   }
   for (uint64_t s : {size, size / 2, size / 3 + 1}) {
-    EXPECT_EQ(store->RootHash(TheLog(), s).value(), ledger::RootHash(recomputed, ledger::TreeSize(s)).value());
+    EXPECT_EQ(store->RootHash(TheLog(), s).value(),
+              ledger::RootHash(recomputed, ledger::TreeSize(s)).value());
   }
   store.reset();
   sqlite3* db = nullptr;

@@ -25,7 +25,8 @@ TEST(GroupCommitter, ConcurrentAppendsGetDistinctContiguousIndices) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
-        NewEvent e{ledger::EventId(crypto::RandomArray<16>()), ToBytes("h" + std::to_string(t * 1000 + i)), std::nullopt};
+        NewEvent e{ledger::EventId(crypto::RandomArray<16>()),
+                   ToBytes("h" + std::to_string(t * 1000 + i)), std::nullopt};
         auto index = committer.Append(log, e);
         ASSERT_TRUE(index.has_value());
         got[t].push_back(*index);
@@ -64,7 +65,9 @@ TEST(GroupCommitter, ABadEventFailsAloneNotItsBatch) {
   good.join();
   EXPECT_EQ(store->TreeSize(log).value(), 2u);
   EXPECT_EQ(committer.Append(log, {ledger::EventId(), ToBytes("x"), std::nullopt}).value(), 2u);
-  EXPECT_FALSE(committer.Append({ledger::SpaceId(), "NOPE"}, {ledger::EventId(), ToBytes("x"), std::nullopt}).has_value());
+  EXPECT_FALSE(
+      committer.Append({ledger::SpaceId(), "NOPE"}, {ledger::EventId(), ToBytes("x"), std::nullopt})
+          .has_value());
 }
 
 }  // namespace

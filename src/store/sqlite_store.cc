@@ -1,8 +1,8 @@
 // The SQLite store. Schema (version 1; docs/formats/store.md):
 //
 //   logs(log_id PK, space_id BLOB, origin TEXT, role INT, tree_size INT)
-//   leaves(log_id, idx, event_id BLOB, header BLOB)           PK (log_id, idx); UNIQUE (log_id, event_id)
-//   bodies(log_id, idx, body BLOB)                             PK (log_id, idx)
+//   leaves(log_id, idx, event_id BLOB, header BLOB)           PK (log_id, idx); UNIQUE (log_id,
+//   event_id) bodies(log_id, idx, body BLOB)                             PK (log_id, idx)
 //   nodes(log_id, level, idx, hash BLOB)                       PK (log_id, level, idx)
 //   checkpoints(log_id, tree_size, note TEXT)                  PK (log_id, tree_size)
 //   cosignatures(log_id, tree_size, cosigner TEXT, line TEXT)  PK (log_id, tree_size, cosigner)
@@ -60,7 +60,9 @@ static_assert(std::size(kMigrations) == kSchemaVersion);
 // A prepared statement; reset and cleared by each Bind round. Not thread-safe.
 class Statement {
  public:
-  Statement(sqlite3* db, const char* sql) { sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr); }
+  Statement(sqlite3* db, const char* sql) {
+    sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
+  }
   ~Statement() { sqlite3_finalize(stmt_); }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
@@ -148,8 +150,9 @@ class SqliteStore::Impl {
   };
 
   Result<LogRow> FindLog(const LogKey& log) {
-    ENTENTE_ASSIGN_OR_RETURN(Statement * s,
-                             Prepare("SELECT log_id, role, tree_size FROM logs WHERE space_id=? AND origin=?"));
+    ENTENTE_ASSIGN_OR_RETURN(
+        Statement * s,
+        Prepare("SELECT log_id, role, tree_size FROM logs WHERE space_id=? AND origin=?"));
     s->Bind(1, log.space.view()).Bind(2, log.origin);
     int rc = s->Step();
     if (rc == SQLITE_DONE) return NotFound("store: no log " + LogName(log));
@@ -158,12 +161,13 @@ class SqliteStore::Impl {
   }
 
   Result<crypto::Digest> Node(int64_t log_id, uint8_t level, uint64_t index) {
-    ENTENTE_ASSIGN_OR_RETURN(Statement * s,
-                             Prepare("SELECT hash FROM nodes WHERE log_id=? AND level=? AND idx=?"));
+    ENTENTE_ASSIGN_OR_RETURN(
+        Statement * s, Prepare("SELECT hash FROM nodes WHERE log_id=? AND level=? AND idx=?"));
     s->Bind(1, log_id).Bind(2, int64_t{level}).Bind(3, static_cast<int64_t>(index));
     int rc = s->Step();
     if (rc == SQLITE_DONE) {
-      return DataLoss("store: missing tree node " + std::to_string(level) + "/" + std::to_string(index));
+      return DataLoss("store: missing tree node " + std::to_string(level) + "/" +
+                      std::to_string(index));
     }
     if (rc != SQLITE_ROW) return SqlError(db_, "read node");
     Bytes hash = s->Blob(0);
@@ -172,9 +176,12 @@ class SqliteStore::Impl {
   }
 
   Status PutNode(int64_t log_id, uint8_t level, uint64_t index, const crypto::Digest& hash) {
-    ENTENTE_ASSIGN_OR_RETURN(Statement * s,
-                             Prepare("INSERT INTO nodes(log_id, level, idx, hash) VALUES(?,?,?,?)"));
-    s->Bind(1, log_id).Bind(2, int64_t{level}).Bind(3, static_cast<int64_t>(index)).Bind(4, ByteView(hash));
+    ENTENTE_ASSIGN_OR_RETURN(
+        Statement * s, Prepare("INSERT INTO nodes(log_id, level, idx, hash) VALUES(?,?,?,?)"));
+    s->Bind(1, log_id)
+        .Bind(2, int64_t{level})
+        .Bind(3, static_cast<int64_t>(index))
+        .Bind(4, ByteView(hash));
     if (s->Step() != SQLITE_DONE) return SqlError(db_, "write node");
     return {};
   }
@@ -206,8 +213,9 @@ class SqliteStore::Impl {
     uint64_t size = row.tree_size;
     for (const NewEvent& e : events) {
       if (dedupe) {
-        ENTENTE_ASSIGN_OR_RETURN(Statement * find,
-                                 Prepare("SELECT idx, header FROM leaves WHERE log_id=? AND event_id=?"));
+        ENTENTE_ASSIGN_OR_RETURN(
+            Statement * find,
+            Prepare("SELECT idx, header FROM leaves WHERE log_id=? AND event_id=?"));
         find->Bind(1, row.id).Bind(2, e.event_id.view());
         int rc = find->Step();
         if (rc == SQLITE_ROW) {
@@ -220,9 +228,13 @@ class SqliteStore::Impl {
         }
         if (rc != SQLITE_DONE) return SqlError(db_, "find event");
       }
-      ENTENTE_ASSIGN_OR_RETURN(Statement * leaf,
-                               Prepare("INSERT INTO leaves(log_id, idx, event_id, header) VALUES(?,?,?,?)"));
-      leaf->Bind(1, row.id).Bind(2, static_cast<int64_t>(size)).Bind(3, e.event_id.view()).Bind(4, ByteView(e.header));
+      ENTENTE_ASSIGN_OR_RETURN(
+          Statement * leaf,
+          Prepare("INSERT INTO leaves(log_id, idx, event_id, header) VALUES(?,?,?,?)"));
+      leaf->Bind(1, row.id)
+          .Bind(2, static_cast<int64_t>(size))
+          .Bind(3, e.event_id.view())
+          .Bind(4, ByteView(e.header));
       int rc = leaf->Step();
       if (rc == SQLITE_CONSTRAINT) {
         return AlreadyExists("store: event " + e.event_id.ToHex() + " appears twice");
@@ -246,7 +258,8 @@ class SqliteStore::Impl {
       indices.push_back(size);
       ++size;
     }
-    ENTENTE_ASSIGN_OR_RETURN(Statement * update, Prepare("UPDATE logs SET tree_size=? WHERE log_id=?"));
+    ENTENTE_ASSIGN_OR_RETURN(Statement * update,
+                             Prepare("UPDATE logs SET tree_size=? WHERE log_id=?"));
     update->Bind(1, static_cast<int64_t>(size)).Bind(2, row.id);
     if (update->Step() != SQLITE_DONE) return SqlError(db_, "update tree size");
     return indices;
@@ -256,7 +269,8 @@ class SqliteStore::Impl {
   // rolls back on error.
   template <class F>
   auto InTransaction(F&& body) -> decltype(body()) {
-    if (auto begin = Exec("BEGIN IMMEDIATE", "begin"); !begin) return std::unexpected(begin.error());
+    if (auto begin = Exec("BEGIN IMMEDIATE", "begin"); !begin)
+      return std::unexpected(begin.error());
     auto result = body();
     if (!result) {
       (void)Exec("ROLLBACK", "rollback");
@@ -279,19 +293,25 @@ SqliteStore::~SqliteStore() = default;
 
 int SqliteStore::SchemaVersion() { return kSchemaVersion; }
 
-Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, SqliteOptions options) {
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
+                                                       SqliteOptions options) {
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   auto impl = std::make_unique<Impl>(raw);
   if (rc != SQLITE_OK) return SqlError(raw, "open " + path);
   sqlite3_busy_timeout(raw, 5000);
   sqlite3_extended_result_codes(raw, 0);
   ENTENTE_RETURN_IF_ERROR(impl->Exec("PRAGMA journal_mode=WAL", "enable WAL"));
-  ENTENTE_RETURN_IF_ERROR(impl->Exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", "set synchronous"));
+  ENTENTE_RETURN_IF_ERROR(
+      impl->Exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
+                 "set synchronous"));
   ENTENTE_RETURN_IF_ERROR(impl->Exec("PRAGMA foreign_keys=ON", "pragma"));
 
   ENTENTE_ASSIGN_OR_RETURN(Statement * version, impl->Prepare("PRAGMA user_version"));
-  if (version->Step() != SQLITE_ROW) return SqlError(raw, "read schema version (is " + path + " a database?)");
+  if (version->Step() != SQLITE_ROW)
+    return SqlError(raw, "read schema version (is " + path + " a database?)");
   int64_t current = version->Int(0);
   version->Reset();
   if (current > kSchemaVersion) {
@@ -314,12 +334,14 @@ Status SqliteStore::CreateLog(const LogKey& log, LogRole role) {
   std::lock_guard lock(impl_->mu);
   auto existing = impl_->FindLog(log);
   if (existing) {
-    if (existing->role != role) return FailedPrecondition("store: log " + LogName(log) + " exists with another role");
+    if (existing->role != role)
+      return FailedPrecondition("store: log " + LogName(log) + " exists with another role");
     return {};
   }
   if (existing.error().code() != ErrorCode::kNotFound) return std::unexpected(existing.error());
   return impl_->InTransaction([&]() -> Status {
-    ENTENTE_ASSIGN_OR_RETURN(Statement * s, impl_->Prepare("INSERT INTO logs(space_id, origin, role) VALUES(?,?,?)"));
+    ENTENTE_ASSIGN_OR_RETURN(
+        Statement * s, impl_->Prepare("INSERT INTO logs(space_id, origin, role) VALUES(?,?,?)"));
     s->Bind(1, log.space.view()).Bind(2, log.origin).Bind(3, static_cast<int64_t>(role));
     if (s->Step() != SQLITE_DONE) return SqlError(impl_->db(), "create log");
     return {};
@@ -328,7 +350,9 @@ Status SqliteStore::CreateLog(const LogKey& log, LogRole role) {
 
 Result<std::vector<std::pair<LogKey, LogRole>>> SqliteStore::Logs() {
   std::lock_guard lock(impl_->mu);
-  ENTENTE_ASSIGN_OR_RETURN(Statement * s, impl_->Prepare("SELECT space_id, origin, role FROM logs ORDER BY space_id, origin"));
+  ENTENTE_ASSIGN_OR_RETURN(
+      Statement * s,
+      impl_->Prepare("SELECT space_id, origin, role FROM logs ORDER BY space_id, origin"));
   std::vector<std::pair<LogKey, LogRole>> out;
   int rc;
   while ((rc = s->Step()) == SQLITE_ROW) {
@@ -339,29 +363,36 @@ Result<std::vector<std::pair<LogKey, LogRole>>> SqliteStore::Logs() {
   return out;
 }
 
-Result<std::vector<uint64_t>> SqliteStore::AppendEvents(const LogKey& log, std::span<const NewEvent> events) {
+Result<std::vector<uint64_t>> SqliteStore::AppendEvents(const LogKey& log,
+                                                        std::span<const NewEvent> events) {
   std::lock_guard lock(impl_->mu);
   return impl_->InTransaction([&]() -> Result<std::vector<uint64_t>> {
     ENTENTE_ASSIGN_OR_RETURN(Impl::LogRow row, impl_->FindLog(log));
-    if (row.role != LogRole::kOwn) return FailedPrecondition("store: " + LogName(log) + " is a mirror; it is appended only by mirroring");
+    if (row.role != LogRole::kOwn)
+      return FailedPrecondition("store: " + LogName(log) +
+                                " is a mirror; it is appended only by mirroring");
     return impl_->AppendLeaves(row, events, /*dedupe=*/true);
   });
 }
 
-Status SqliteStore::AppendMirror(const LogKey& log, uint64_t from_size, std::span<const NewEvent> entries,
+Status SqliteStore::AppendMirror(const LogKey& log, uint64_t from_size,
+                                 std::span<const NewEvent> entries,
                                  const crypto::Digest& expected_root) {
   std::lock_guard lock(impl_->mu);
   return impl_->InTransaction([&]() -> Status {
     ENTENTE_ASSIGN_OR_RETURN(Impl::LogRow row, impl_->FindLog(log));
-    if (row.role != LogRole::kMirror) return FailedPrecondition("store: " + LogName(log) + " is this node's own log, not a mirror");
+    if (row.role != LogRole::kMirror)
+      return FailedPrecondition("store: " + LogName(log) + " is this node's own log, not a mirror");
     if (row.tree_size != from_size) {
-      return FailedPrecondition("store: mirror " + LogName(log) + " holds " + std::to_string(row.tree_size) +
-                                " entries, not " + std::to_string(from_size));
+      return FailedPrecondition("store: mirror " + LogName(log) + " holds " +
+                                std::to_string(row.tree_size) + " entries, not " +
+                                std::to_string(from_size));
     }
     ENTENTE_RETURN_IF_ERROR(impl_->AppendLeaves(row, entries, /*dedupe=*/false));
     ENTENTE_ASSIGN_OR_RETURN(crypto::Digest root, impl_->Root(row.id, from_size + entries.size()));
     if (root != expected_root) {
-      return FailedPrecondition("store: mirror " + LogName(log) + ": entries " + std::to_string(from_size) + ".." +
+      return FailedPrecondition("store: mirror " + LogName(log) + ": entries " +
+                                std::to_string(from_size) + ".." +
                                 std::to_string(from_size + entries.size()) +
                                 " do not give the signed root; nothing stored");
     }
@@ -379,7 +410,8 @@ Result<crypto::Digest> SqliteStore::RootHash(const LogKey& log, uint64_t tree_si
   std::lock_guard lock(impl_->mu);
   ENTENTE_ASSIGN_OR_RETURN(Impl::LogRow row, impl_->FindLog(log));
   if (tree_size > row.tree_size) {
-    return InvalidArgument("store: tree size " + std::to_string(tree_size) + " beyond the log's " + std::to_string(row.tree_size));
+    return InvalidArgument("store: tree size " + std::to_string(tree_size) + " beyond the log's " +
+                           std::to_string(row.tree_size));
   }
   return impl_->Root(row.id, tree_size);
 }
@@ -388,10 +420,13 @@ Result<std::vector<Bytes>> SqliteStore::Leaves(const LogKey& log, uint64_t begin
   std::lock_guard lock(impl_->mu);
   ENTENTE_ASSIGN_OR_RETURN(Impl::LogRow row, impl_->FindLog(log));
   if (begin > end || end > row.tree_size || end - begin > kMaxRange) {
-    return InvalidArgument("store: leaf range [" + std::to_string(begin) + ", " + std::to_string(end) +
-                           ") invalid for a log of " + std::to_string(row.tree_size));
+    return InvalidArgument("store: leaf range [" + std::to_string(begin) + ", " +
+                           std::to_string(end) + ") invalid for a log of " +
+                           std::to_string(row.tree_size));
   }
-  ENTENTE_ASSIGN_OR_RETURN(Statement * s, impl_->Prepare("SELECT header FROM leaves WHERE log_id=? AND idx>=? AND idx<? ORDER BY idx"));
+  ENTENTE_ASSIGN_OR_RETURN(
+      Statement * s,
+      impl_->Prepare("SELECT header FROM leaves WHERE log_id=? AND idx>=? AND idx<? ORDER BY idx"));
   s->Bind(1, row.id).Bind(2, static_cast<int64_t>(begin)).Bind(3, static_cast<int64_t>(end));
   std::vector<Bytes> out;
   out.reserve(end - begin);
@@ -405,7 +440,8 @@ Result<std::vector<Bytes>> SqliteStore::Leaves(const LogKey& log, uint64_t begin
 Result<uint64_t> SqliteStore::FindEvent(const LogKey& log, const ledger::EventId& id) {
   std::lock_guard lock(impl_->mu);
   ENTENTE_ASSIGN_OR_RETURN(Impl::LogRow row, impl_->FindLog(log));
-  ENTENTE_ASSIGN_OR_RETURN(Statement * s, impl_->Prepare("SELECT idx FROM leaves WHERE log_id=? AND event_id=?"));
+  ENTENTE_ASSIGN_OR_RETURN(Statement * s,
+                           impl_->Prepare("SELECT idx FROM leaves WHERE log_id=? AND event_id=?"));
   s->Bind(1, row.id).Bind(2, id.view());
   int rc = s->Step();
   if (rc == SQLITE_DONE) return NotFound("store: no event " + id.ToHex() + " in " + LogName(log));
@@ -413,16 +449,23 @@ Result<uint64_t> SqliteStore::FindEvent(const LogKey& log, const ledger::EventId
   return static_cast<uint64_t>(s->Int(0));
 }
 
-Result<std::vector<crypto::Digest>> SqliteStore::NodeHashes(const LogKey& log, uint8_t level, uint64_t begin, uint64_t end) {
+Result<std::vector<crypto::Digest>> SqliteStore::NodeHashes(const LogKey& log, uint8_t level,
+                                                            uint64_t begin, uint64_t end) {
   std::lock_guard lock(impl_->mu);
   ENTENTE_ASSIGN_OR_RETURN(Impl::LogRow row, impl_->FindLog(log));
   uint64_t complete = level >= 64 ? 0 : row.tree_size >> level;
   if (begin > end || end > complete || end - begin > kMaxRange) {
-    return InvalidArgument("store: no complete subtrees [" + std::to_string(begin) + ", " + std::to_string(end) +
-                           ") at level " + std::to_string(level));
+    return InvalidArgument("store: no complete subtrees [" + std::to_string(begin) + ", " +
+                           std::to_string(end) + ") at level " + std::to_string(level));
   }
-  ENTENTE_ASSIGN_OR_RETURN(Statement * s, impl_->Prepare("SELECT hash FROM nodes WHERE log_id=? AND level=? AND idx>=? AND idx<? ORDER BY idx"));
-  s->Bind(1, row.id).Bind(2, int64_t{level}).Bind(3, static_cast<int64_t>(begin)).Bind(4, static_cast<int64_t>(end));
+  ENTENTE_ASSIGN_OR_RETURN(
+      Statement * s,
+      impl_->Prepare(
+          "SELECT hash FROM nodes WHERE log_id=? AND level=? AND idx>=? AND idx<? ORDER BY idx"));
+  s->Bind(1, row.id)
+      .Bind(2, int64_t{level})
+      .Bind(3, static_cast<int64_t>(begin))
+      .Bind(4, static_cast<int64_t>(end));
   std::vector<crypto::Digest> out;
   int rc;
   while ((rc = s->Step()) == SQLITE_ROW) {
@@ -438,8 +481,10 @@ Result<std::vector<crypto::Digest>> SqliteStore::NodeHashes(const LogKey& log, u
 Result<std::optional<Bytes>> SqliteStore::Body(const LogKey& log, uint64_t index) {
   std::lock_guard lock(impl_->mu);
   ENTENTE_ASSIGN_OR_RETURN(Impl::LogRow row, impl_->FindLog(log));
-  if (index >= row.tree_size) return NotFound("store: no leaf " + std::to_string(index) + " in " + LogName(log));
-  ENTENTE_ASSIGN_OR_RETURN(Statement * s, impl_->Prepare("SELECT body FROM bodies WHERE log_id=? AND idx=?"));
+  if (index >= row.tree_size)
+    return NotFound("store: no leaf " + std::to_string(index) + " in " + LogName(log));
+  ENTENTE_ASSIGN_OR_RETURN(Statement * s,
+                           impl_->Prepare("SELECT body FROM bodies WHERE log_id=? AND idx=?"));
   s->Bind(1, row.id).Bind(2, static_cast<int64_t>(index));
   int rc = s->Step();
   if (rc == SQLITE_DONE) return std::optional<Bytes>();
@@ -451,8 +496,11 @@ Status SqliteStore::PutBody(const LogKey& log, uint64_t index, ByteView body) {
   std::lock_guard lock(impl_->mu);
   return impl_->InTransaction([&]() -> Status {
     ENTENTE_ASSIGN_OR_RETURN(Impl::LogRow row, impl_->FindLog(log));
-    if (index >= row.tree_size) return NotFound("store: no leaf " + std::to_string(index) + " in " + LogName(log));
-    ENTENTE_ASSIGN_OR_RETURN(Statement * s, impl_->Prepare("INSERT OR REPLACE INTO bodies(log_id, idx, body) VALUES(?,?,?)"));
+    if (index >= row.tree_size)
+      return NotFound("store: no leaf " + std::to_string(index) + " in " + LogName(log));
+    ENTENTE_ASSIGN_OR_RETURN(
+        Statement * s,
+        impl_->Prepare("INSERT OR REPLACE INTO bodies(log_id, idx, body) VALUES(?,?,?)"));
     s->Bind(1, row.id).Bind(2, static_cast<int64_t>(index)).Bind(3, body);
     if (s->Step() != SQLITE_DONE) return SqlError(impl_->db(), "write body");
     return {};
@@ -463,8 +511,10 @@ Status SqliteStore::ShredBody(const LogKey& log, uint64_t index) {
   std::lock_guard lock(impl_->mu);
   return impl_->InTransaction([&]() -> Status {
     ENTENTE_ASSIGN_OR_RETURN(Impl::LogRow row, impl_->FindLog(log));
-    if (index >= row.tree_size) return NotFound("store: no leaf " + std::to_string(index) + " in " + LogName(log));
-    ENTENTE_ASSIGN_OR_RETURN(Statement * s, impl_->Prepare("DELETE FROM bodies WHERE log_id=? AND idx=?"));
+    if (index >= row.tree_size)
+      return NotFound("store: no leaf " + std::to_string(index) + " in " + LogName(log));
+    ENTENTE_ASSIGN_OR_RETURN(Statement * s,
+                             impl_->Prepare("DELETE FROM bodies WHERE log_id=? AND idx=?"));
     s->Bind(1, row.id).Bind(2, static_cast<int64_t>(index));
     if (s->Step() != SQLITE_DONE) return SqlError(impl_->db(), "shred body");
     return {};
@@ -475,7 +525,9 @@ Status SqliteStore::PutCheckpoint(const LogKey& log, const StoredCheckpoint& cp)
   std::lock_guard lock(impl_->mu);
   return impl_->InTransaction([&]() -> Status {
     ENTENTE_ASSIGN_OR_RETURN(Impl::LogRow row, impl_->FindLog(log));
-    ENTENTE_ASSIGN_OR_RETURN(Statement * s, impl_->Prepare("INSERT OR IGNORE INTO checkpoints(log_id, tree_size, note) VALUES(?,?,?)"));
+    ENTENTE_ASSIGN_OR_RETURN(
+        Statement * s,
+        impl_->Prepare("INSERT OR IGNORE INTO checkpoints(log_id, tree_size, note) VALUES(?,?,?)"));
     s->Bind(1, row.id).Bind(2, static_cast<int64_t>(cp.tree_size)).Bind(3, cp.note);
     if (s->Step() != SQLITE_DONE) return SqlError(impl_->db(), "write checkpoint");
     return {};
@@ -485,29 +537,41 @@ Status SqliteStore::PutCheckpoint(const LogKey& log, const StoredCheckpoint& cp)
 Result<std::optional<StoredCheckpoint>> SqliteStore::LatestCheckpoint(const LogKey& log) {
   std::lock_guard lock(impl_->mu);
   ENTENTE_ASSIGN_OR_RETURN(Impl::LogRow row, impl_->FindLog(log));
-  ENTENTE_ASSIGN_OR_RETURN(Statement * s, impl_->Prepare("SELECT tree_size, note FROM checkpoints WHERE log_id=? ORDER BY tree_size DESC LIMIT 1"));
+  ENTENTE_ASSIGN_OR_RETURN(Statement * s,
+                           impl_->Prepare("SELECT tree_size, note FROM checkpoints WHERE log_id=? "
+                                          "ORDER BY tree_size DESC LIMIT 1"));
   s->Bind(1, row.id);
   int rc = s->Step();
   if (rc == SQLITE_DONE) return std::optional<StoredCheckpoint>();
   if (rc != SQLITE_ROW) return SqlError(impl_->db(), "read checkpoint");
-  return std::optional<StoredCheckpoint>(StoredCheckpoint{static_cast<uint64_t>(s->Int(0)), s->Text(1)});
+  return std::optional<StoredCheckpoint>(
+      StoredCheckpoint{static_cast<uint64_t>(s->Int(0)), s->Text(1)});
 }
 
-Status SqliteStore::PutCosignature(const LogKey& log, uint64_t tree_size, const StoredCosignature& cosig) {
+Status SqliteStore::PutCosignature(const LogKey& log, uint64_t tree_size,
+                                   const StoredCosignature& cosig) {
   std::lock_guard lock(impl_->mu);
   return impl_->InTransaction([&]() -> Status {
     ENTENTE_ASSIGN_OR_RETURN(Impl::LogRow row, impl_->FindLog(log));
-    ENTENTE_ASSIGN_OR_RETURN(Statement * s, impl_->Prepare("INSERT OR REPLACE INTO cosignatures(log_id, tree_size, cosigner, line) VALUES(?,?,?,?)"));
-    s->Bind(1, row.id).Bind(2, static_cast<int64_t>(tree_size)).Bind(3, cosig.cosigner).Bind(4, cosig.line);
+    ENTENTE_ASSIGN_OR_RETURN(Statement * s,
+                             impl_->Prepare("INSERT OR REPLACE INTO cosignatures(log_id, "
+                                            "tree_size, cosigner, line) VALUES(?,?,?,?)"));
+    s->Bind(1, row.id)
+        .Bind(2, static_cast<int64_t>(tree_size))
+        .Bind(3, cosig.cosigner)
+        .Bind(4, cosig.line);
     if (s->Step() != SQLITE_DONE) return SqlError(impl_->db(), "write cosignature");
     return {};
   });
 }
 
-Result<std::vector<StoredCosignature>> SqliteStore::Cosignatures(const LogKey& log, uint64_t tree_size) {
+Result<std::vector<StoredCosignature>> SqliteStore::Cosignatures(const LogKey& log,
+                                                                 uint64_t tree_size) {
   std::lock_guard lock(impl_->mu);
   ENTENTE_ASSIGN_OR_RETURN(Impl::LogRow row, impl_->FindLog(log));
-  ENTENTE_ASSIGN_OR_RETURN(Statement * s, impl_->Prepare("SELECT cosigner, line FROM cosignatures WHERE log_id=? AND tree_size=? ORDER BY cosigner"));
+  ENTENTE_ASSIGN_OR_RETURN(Statement * s,
+                           impl_->Prepare("SELECT cosigner, line FROM cosignatures WHERE log_id=? "
+                                          "AND tree_size=? ORDER BY cosigner"));
   s->Bind(1, row.id).Bind(2, static_cast<int64_t>(tree_size));
   std::vector<StoredCosignature> out;
   int rc;

@@ -15,7 +15,8 @@ namespace {
 using ledger::EventId;
 
 LogKey Log(std::string origin = "USA") {
-  return LogKey{ledger::SpaceId::FromHex("4e434700000000000000000000000001").value(), std::move(origin)};
+  return LogKey{ledger::SpaceId::FromHex("4e434700000000000000000000000001").value(),
+                std::move(origin)};
 }
 
 NewEvent Event(uint64_t n) {
@@ -52,10 +53,12 @@ TEST_F(SqliteStoreTest, AppendsAndMatchesInMemoryTreeAtEverySize) {
   ASSERT_EQ(store_->TreeSize(Log()).value(), 70u);
   for (uint64_t size = 0; size <= 70; ++size) {
     if (size > 0) reference.AppendLeaf(events[size - 1].header);
-    EXPECT_EQ(store_->RootHash(Log(), size).value(), ledger::RootHash(reference, ledger::TreeSize(size)).value())
+    EXPECT_EQ(store_->RootHash(Log(), size).value(),
+              ledger::RootHash(reference, ledger::TreeSize(size)).value())
         << "size " << size;
   }
-  EXPECT_EQ(store_->Leaves(Log(), 3, 5).value(), (std::vector<Bytes>{events[3].header, events[4].header}));
+  EXPECT_EQ(store_->Leaves(Log(), 3, 5).value(),
+            (std::vector<Bytes>{events[3].header, events[4].header}));
   EXPECT_EQ(ToString(store_->Body(Log(), 7).value().value()), "body 7");
   EXPECT_EQ(store_->FindEvent(Log(), events[9].event_id).value(), 9u);
   EXPECT_FALSE(store_->RootHash(Log(), 71).has_value());
@@ -67,7 +70,8 @@ TEST_F(SqliteStoreTest, AppendsAndMatchesInMemoryTreeAtEverySize) {
   EXPECT_TRUE(ledger::VerifyInclusion(proof, ledger::HashLeaf(events[17].header),
                                       store_->RootHash(Log(), 70).value())
                   .has_value());
-  auto consistency = ledger::ProveConsistency(source, ledger::TreeSize(21), ledger::TreeSize(70)).value();
+  auto consistency =
+      ledger::ProveConsistency(source, ledger::TreeSize(21), ledger::TreeSize(70)).value();
   EXPECT_TRUE(ledger::VerifyConsistency(consistency, store_->RootHash(Log(), 21).value(),
                                         store_->RootHash(Log(), 70).value())
                   .has_value());
@@ -131,8 +135,9 @@ TEST_F(SqliteStoreTest, MirrorAcceptsOnlyEntriesThatGiveTheSignedRoot) {
   EXPECT_EQ(bad.error().code(), ErrorCode::kFailedPrecondition);
   EXPECT_EQ(store_->TreeSize(mirror).value(), 0u);
 
-  ASSERT_TRUE(store_->AppendMirror(mirror, 0, std::span(entries).first(2),
-                                   ledger::RootHash(partner, ledger::TreeSize(2)).value())
+  ASSERT_TRUE(store_
+                  ->AppendMirror(mirror, 0, std::span(entries).first(2),
+                                 ledger::RootHash(partner, ledger::TreeSize(2)).value())
                   .has_value());
   // Wrong starting size (a gap or an overlap) is refused.
   EXPECT_FALSE(store_->AppendMirror(mirror, 1, std::span(entries).subspan(2), root3).has_value());
@@ -144,8 +149,10 @@ TEST_F(SqliteStoreTest, MirrorAcceptsOnlyEntriesThatGiveTheSignedRoot) {
 
   // Roles are enforced both ways.
   EXPECT_EQ(store_->AppendEvents(mirror, entries).error().code(), ErrorCode::kFailedPrecondition);
-  EXPECT_EQ(store_->AppendMirror(Log(), 0, entries, root3).error().code(), ErrorCode::kFailedPrecondition);
-  EXPECT_EQ(store_->CreateLog(mirror, LogRole::kOwn).error().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(store_->AppendMirror(Log(), 0, entries, root3).error().code(),
+            ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(store_->CreateLog(mirror, LogRole::kOwn).error().code(),
+            ErrorCode::kFailedPrecondition);
   EXPECT_EQ(store_->Logs().value().size(), 2u);
 }
 
@@ -155,8 +162,10 @@ TEST_F(SqliteStoreTest, CheckpointsAndCosignatures) {
   ASSERT_TRUE(store_->PutCheckpoint(Log(), {5, "note five\n"}).has_value());
   ASSERT_TRUE(store_->PutCheckpoint(Log(), {3, "note three\n"}).has_value());
   EXPECT_EQ(store_->LatestCheckpoint(Log()).value()->tree_size, 5u);
-  ASSERT_TRUE(store_->PutCosignature(Log(), 5, {"kor.example", "— kor.example AAAA\n"}).has_value());
-  ASSERT_TRUE(store_->PutCosignature(Log(), 5, {"jpn.example", "— jpn.example BBBB\n"}).has_value());
+  ASSERT_TRUE(
+      store_->PutCosignature(Log(), 5, {"kor.example", "— kor.example AAAA\n"}).has_value());
+  ASSERT_TRUE(
+      store_->PutCosignature(Log(), 5, {"jpn.example", "— jpn.example BBBB\n"}).has_value());
   auto cosigs = store_->Cosignatures(Log(), 5).value();
   ASSERT_EQ(cosigs.size(), 2u);
   EXPECT_EQ(cosigs[0].cosigner, "jpn.example");
@@ -175,7 +184,8 @@ TEST_F(SqliteStoreTest, EmptyBodyIsStoredAsEmptyNotMissing) {
 TEST_F(SqliteStoreTest, UnknownLogIsNotFound) {
   EXPECT_EQ(store_->TreeSize(Log("JPN")).error().code(), ErrorCode::kNotFound);
   NewEvent e = Event(0);
-  EXPECT_EQ(store_->AppendEvents(Log("JPN"), std::span(&e, 1)).error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store_->AppendEvents(Log("JPN"), std::span(&e, 1)).error().code(),
+            ErrorCode::kNotFound);
 }
 
 TEST(SqliteStoreOpen, RefusesANewerSchema) {

@@ -29,7 +29,8 @@ std::vector<NewEvent> MakeEvents(size_t n) {
 
 void RunBatches(benchmark::State& state, bool full) {
   entente::testing::TempDir dir;
-  auto store = SqliteStore::Open((dir.path() / "b.db").string(), {.synchronous_full = full}).value();
+  auto store =
+      SqliteStore::Open((dir.path() / "b.db").string(), {.synchronous_full = full}).value();
   LogKey log{ledger::SpaceId(), "USA"};
   (void)store->CreateLog(log, LogRole::kOwn);
   size_t batch = static_cast<size_t>(state.range(0));
@@ -71,7 +72,8 @@ void BM_GroupCommit_Threads(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * threads * kPerThread);
   state.counters["events_per_commit"] =
-      static_cast<double>(committer.events()) / static_cast<double>(std::max<uint64_t>(1, committer.commits()));
+      static_cast<double>(committer.events()) /
+      static_cast<double>(std::max<uint64_t>(1, committer.commits()));
 }
 
 // The limit: write 4 KiB and fdatasync, as a commit must at least once.

@@ -50,7 +50,8 @@ Result<ExportSummary> ExportTiledLog(Store& store, const LogKey& log, const std:
   for (const ledger::TileId& tile : ledger::TilesForTree(size)) {
     uint8_t node_level = static_cast<uint8_t>(tile.level * ledger::kTileHeight);
     uint64_t first = tile.index * ledger::kTileWidth;
-    ENTENTE_ASSIGN_OR_RETURN(auto hashes, store.NodeHashes(log, node_level, first, first + tile.width));
+    ENTENTE_ASSIGN_OR_RETURN(auto hashes,
+                             store.NodeHashes(log, node_level, first, first + tile.width));
     Bytes data;
     data.reserve(hashes.size() * ledger::kHashSize);
     for (const auto& h : hashes) Append(data, h);
@@ -72,7 +73,8 @@ Result<ExportSummary> ExportTiledLog(Store& store, const LogKey& log, const std:
 Result<VerifySummary> VerifyTiledLog(const std::string& dir, const VerifyOptions& options) {
   fs::path root(dir);
   VerifySummary summary;
-  ENTENTE_ASSIGN_OR_RETURN(Bytes note_bytes, ReadFile((root / "checkpoint").string(), ledger::kMaxNoteSize));
+  ENTENTE_ASSIGN_OR_RETURN(Bytes note_bytes,
+                           ReadFile((root / "checkpoint").string(), ledger::kMaxNoteSize));
   auto opened = ledger::OpenCheckpoint(ToString(note_bytes), options.log_key, options.cosigners);
   if (!opened) return std::unexpected(opened.error().WithContext("checkpoint"));
   const ledger::Checkpoint& cp = opened->checkpoint;

@@ -34,17 +34,18 @@ struct ExportSummary {
     const std::function<void(uint64_t, uint64_t)>& progress = {});
 
 struct VerifyOptions {
-  ledger::Verifier log_key;                    // the origin node's checkpoint key (vkey)
-  std::vector<ledger::Verifier> cosigners;     // every one must have cosigned
-  std::optional<std::string> since_checkpoint; // an older checkpoint note to prove consistency with
+  ledger::Verifier log_key;                 // the origin node's checkpoint key (vkey)
+  std::vector<ledger::Verifier> cosigners;  // every one must have cosigned
+  std::optional<std::string>
+      since_checkpoint;  // an older checkpoint note to prove consistency with
 };
 
 struct VerifySummary {
   std::string origin;
   uint64_t tree_size = 0;
   ledger::Hash root{};
-  uint64_t entries = 0;       // event headers whose signature was verified
-  uint64_t tiles = 0;         // tiles verified against the root
+  uint64_t entries = 0;                     // event headers whose signature was verified
+  uint64_t tiles = 0;                       // tiles verified against the root
   std::optional<uint64_t> consistent_with;  // the size of the `since` checkpoint, if given
 };
 

@@ -27,7 +27,8 @@ class TiledLogTest : public ::testing::Test {
   }
   VerifyOptions Options(bool with_cosigner = true) {
     VerifyOptions o{ledger::Verifier::Parse(sample_.node_vkey).value(), {}, std::nullopt};
-    if (with_cosigner) o.cosigners.push_back(ledger::Verifier::Parse(sample_.cosigner_vkey).value());
+    if (with_cosigner)
+      o.cosigners.push_back(ledger::Verifier::Parse(sample_.cosigner_vkey).value());
     return o;
   }
   void Flip(const std::string& relative, size_t offset) {
@@ -82,15 +83,18 @@ TEST_F(TiledLogTest, TamperedEntryIsCaught) {
 TEST_F(TiledLogTest, MissingCosignatureOrWrongKeyFails) {
   ASSERT_TRUE(ExportTiledLog(*db_, sample_.log, out_dir_).has_value());
   VerifyOptions options = Options();
-  options.cosigners.push_back(ledger::Verifier::Create("jpn-node.example", ledger::NoteKeyType::kCosignatureV1,
+  options.cosigners.push_back(ledger::Verifier::Create("jpn-node.example",
+                                                       ledger::NoteKeyType::kCosignatureV1,
                                                        crypto::SigningKey::Generate().public_key())
                                   .value());
   auto r = VerifyTiledLog(out_dir_, options);
   ASSERT_FALSE(r.has_value());
-  EXPECT_NE(r.error().message().find("lacks a cosignature"), std::string::npos) << r.error().message();
+  EXPECT_NE(r.error().message().find("lacks a cosignature"), std::string::npos)
+      << r.error().message();
 
   VerifyOptions wrong = Options();
-  wrong.log_key = CheckpointVerifier(sample_.log, crypto::SigningKey::Generate().public_key()).value();
+  wrong.log_key =
+      CheckpointVerifier(sample_.log, crypto::SigningKey::Generate().public_key()).value();
   EXPECT_FALSE(VerifyTiledLog(out_dir_, wrong).has_value());
 }
 
@@ -102,7 +106,8 @@ TEST_F(TiledLogTest, ForkedOlderCheckpointIsInconsistent) {
   fork.size = ledger::TreeSize(300);
   fork.root = crypto::Sha256(AsBytes("another history"));
   VerifyOptions options = Options();
-  options.since_checkpoint = ledger::SignCheckpoint(fork, entente::testing::SampleNodeKey()).value();
+  options.since_checkpoint =
+      ledger::SignCheckpoint(fork, entente::testing::SampleNodeKey()).value();
   auto r = VerifyTiledLog(out_dir_, options);
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code(), ErrorCode::kFailedPrecondition);
@@ -124,7 +129,8 @@ TEST_F(TiledLogTest, CosignatureMustVerify) {
   auto note = ledger::Note::Parse(latest.note).value();
   auto checkpoint = ledger::Checkpoint::Parse(note.text).value();
   // Signed by another key under the cosigner's name: refused, not stored.
-  auto forged = ledger::Cosign(checkpoint, cosigner.name(), crypto::SigningKey::Generate(), 1).value();
+  auto forged =
+      ledger::Cosign(checkpoint, cosigner.name(), crypto::SigningKey::Generate(), 1).value();
   forged.key_id = cosigner.key_id();
   auto r = AddCosignature(*db_, sample_.log, latest.tree_size, cosigner, forged);
   ASSERT_FALSE(r.has_value());

@@ -12,7 +12,9 @@
 namespace entente::testing {
 namespace {
 
-crypto::SigningKey FromByte(uint8_t b) { return crypto::SigningKey::FromSeed(Bytes(32, b)).value(); }
+crypto::SigningKey FromByte(uint8_t b) {
+  return crypto::SigningKey::FromSeed(Bytes(32, b)).value();
+}
 
 Result<std::vector<store::NewEvent>> MakeEvents(const store::LogKey& log, uint64_t first,
                                                 uint64_t count) {
@@ -47,7 +49,8 @@ Result<SampleNode> MakeSampleNode(const std::string& dir, uint64_t events) {
   std::filesystem::create_directories(dir);
   ENTENTE_ASSIGN_OR_RETURN(auto db, store::SqliteStore::Open(dir + "/node.db"));
   SampleNode node;
-  ENTENTE_ASSIGN_OR_RETURN(node.log.space, ledger::SpaceId::FromHex("4e434700000000000000000000000001"));
+  ENTENTE_ASSIGN_OR_RETURN(node.log.space,
+                           ledger::SpaceId::FromHex("4e434700000000000000000000000001"));
   node.log.origin = "USA";
   ENTENTE_RETURN_IF_ERROR(db->CreateLog(node.log, store::LogRole::kOwn));
 
@@ -61,19 +64,27 @@ Result<SampleNode> MakeSampleNode(const std::string& dir, uint64_t events) {
   ENTENTE_RETURN_IF_ERROR(db->AppendEvents(node.log, rest));
   ENTENTE_ASSIGN_OR_RETURN(auto latest, store::SignLatestCheckpoint(*db, node.log, node_key));
 
-  ENTENTE_ASSIGN_OR_RETURN(auto log_verifier, store::CheckpointVerifier(node.log, node_key.public_key()));
-  ENTENTE_ASSIGN_OR_RETURN(auto cosigner, ledger::Verifier::Create("kor-node.example", ledger::NoteKeyType::kCosignatureV1,
-                                                                   cosigner_key.public_key()));
+  ENTENTE_ASSIGN_OR_RETURN(auto log_verifier,
+                           store::CheckpointVerifier(node.log, node_key.public_key()));
+  ENTENTE_ASSIGN_OR_RETURN(
+      auto cosigner,
+      ledger::Verifier::Create("kor-node.example", ledger::NoteKeyType::kCosignatureV1,
+                               cosigner_key.public_key()));
   ENTENTE_ASSIGN_OR_RETURN(auto checkpoint, ledger::OpenCheckpoint(latest.note, log_verifier, {}));
-  ENTENTE_ASSIGN_OR_RETURN(auto cosig, ledger::Cosign(checkpoint.checkpoint, cosigner.name(), cosigner_key, 1'795'861'100));
+  ENTENTE_ASSIGN_OR_RETURN(auto cosig, ledger::Cosign(checkpoint.checkpoint, cosigner.name(),
+                                                      cosigner_key, 1'795'861'100));
   ENTENTE_RETURN_IF_ERROR(store::AddCosignature(*db, node.log, latest.tree_size, cosigner, cosig));
 
   node.node_vkey = log_verifier.ToString();
   node.cosigner_vkey = cosigner.ToString();
-  ENTENTE_RETURN_IF_ERROR(WriteFileAtomic(dir + "/node.vkey", AsBytes(node.node_vkey + "\n"), 0644, false));
-  ENTENTE_RETURN_IF_ERROR(WriteFileAtomic(dir + "/cosigner.vkey", AsBytes(node.cosigner_vkey + "\n"), 0644, false));
-  ENTENTE_RETURN_IF_ERROR(WriteFileAtomic(dir + "/space", AsBytes(node.log.space.ToHex() + "\n"), 0644, false));
-  ENTENTE_RETURN_IF_ERROR(WriteFileAtomic(dir + "/first.checkpoint", AsBytes(node.first_checkpoint), 0644, false));
+  ENTENTE_RETURN_IF_ERROR(
+      WriteFileAtomic(dir + "/node.vkey", AsBytes(node.node_vkey + "\n"), 0644, false));
+  ENTENTE_RETURN_IF_ERROR(
+      WriteFileAtomic(dir + "/cosigner.vkey", AsBytes(node.cosigner_vkey + "\n"), 0644, false));
+  ENTENTE_RETURN_IF_ERROR(
+      WriteFileAtomic(dir + "/space", AsBytes(node.log.space.ToHex() + "\n"), 0644, false));
+  ENTENTE_RETURN_IF_ERROR(
+      WriteFileAtomic(dir + "/first.checkpoint", AsBytes(node.first_checkpoint), 0644, false));
   return node;
 }
 

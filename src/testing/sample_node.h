@@ -17,8 +17,8 @@ namespace entente::testing {
 
 struct SampleNode {
   store::LogKey log;
-  std::string node_vkey;      // checkpoints of the log
-  std::string cosigner_vkey;  // the partner that cosigned
+  std::string node_vkey;         // checkpoints of the log
+  std::string cosigner_vkey;     // the partner that cosigned
   std::string first_checkpoint;  // the note signed after the first half of the events
 };
 
