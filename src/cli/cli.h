@@ -42,5 +42,6 @@ Result<std::string> ReadFileText(const std::string& path);
 void AddLabelCommands(CLI::App& app, int* exit_code);
 void AddKeyCommands(CLI::App& app, int* exit_code);
 void AddLogCommands(CLI::App& app, int* exit_code);
+void AddNodeCommands(CLI::App& app, int* exit_code);
 
 }  // namespace entente::cli

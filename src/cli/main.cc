@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   AddLabelCommands(app, &exit_code);
   AddKeyCommands(app, &exit_code);
   AddLogCommands(app, &exit_code);
+  AddNodeCommands(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -56,6 +56,20 @@ one_line "truncation is one line"
 expect 2 "missing key file" -- "$E" key show "$T/nope.key"
 contains "nope.key" "missing file named"
 
+# --- nodes
+expect 0 "node init" -- "$E" node init --dir "$T/usa" --partner USA --listen 127.0.0.1:8443 --json
+contains '"admin_token": "entente-enrol-' "token printed once"
+FP=$(openssl x509 -in "$T/usa/tls.crt" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr 'A-F' 'a-f')
+expect 0 "node info" -- "$E" node info --dir "$T/usa" --json
+contains "\"tls_fingerprint\": \"sha256:$FP\"" "fingerprint agrees with openssl"
+if grep -q "entente-enrol-" "$T/out"; then fail=$((fail + 1)); echo "FAIL: node info shows the token"; else pass=$((pass + 1)); fi
+expect 2 "node init never overwrites" -- "$E" node init --dir "$T/usa" --partner USA --listen 127.0.0.1:8443
+contains "already holds a node" "overwrite refused"
+expect 2 "node init with a bad partner" -- "$E" node init --dir "$T/bad" --partner usa --listen 127.0.0.1:1
+one_line "bad partner is one line"
+expect 2 "node info of a non-node" -- "$E" node info --dir "$T"
+contains "entente node init" "hint to init"
+
 # --- logs
 "$SAMPLE_NODE" "$T/node" 600 >/dev/null || { echo "FAIL: sample_node"; exit 1; }
 SPACE=$(cat "$T/node/space")
