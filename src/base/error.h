@@ -124,9 +124,12 @@ inline std::unexpected<Error> Internal(std::string message) {
 // returns its error from the enclosing function.
 #define ENTENTE_ASSIGN_OR_RETURN(lhs, expr) \
   ENTENTE_ASSIGN_OR_RETURN_IMPL(ENTENTE_CONCAT(entente_result_, __LINE__), lhs, expr)
+// `tmp` names a variable and `lhs` is a declaration: neither can be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define ENTENTE_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                                  \
   if (!tmp.has_value()) {                             \
     return std::unexpected(std::move(tmp).error());   \
   }                                                   \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

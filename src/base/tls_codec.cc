@@ -50,7 +50,7 @@ void Writer::EndVector(const VectorToken& token) {
   }
 }
 
-void Writer::Fail(std::string message) {
+void Writer::Fail(const std::string& message) {
   if (!error_) error_.emplace(ErrorCode::kInvalidArgument, what_ + ": " + message);
 }
 
@@ -105,7 +105,7 @@ void Reader::Absorb(Status status) {
   if (!status && !error_) error_.emplace(std::move(status).error());
 }
 
-void Reader::Fail(std::string message) {
+void Reader::Fail(const std::string& message) {
   if (!error_) error_.emplace(ErrorCode::kInvalidArgument, what_ + ": " + message);
 }
 

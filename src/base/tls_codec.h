@@ -54,7 +54,7 @@ class Writer {
   void EndVector(const VectorToken& token);
 
   // Records an error found by the caller (e.g. an out-of-range value); the first one wins.
-  void Fail(std::string message);
+  void Fail(const std::string& message);
 
   // The bytes written so far (valid also after an error; then they are incomplete).
   const Bytes& bytes() const { return out_; }
@@ -93,7 +93,7 @@ class Reader {
   // Takes over the error of a sub-reader, if it has one and this reader has none.
   void Absorb(Status status);
   // Records an error found by the caller (a bad value); the first one wins.
-  void Fail(std::string message);
+  void Fail(const std::string& message);
 
   bool empty() const { return pos_ == data_.size(); }
   size_t position() const { return pos_; }

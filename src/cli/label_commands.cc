@@ -27,8 +27,8 @@ nlohmann::json LabelJson(const Label& l) {
                           {"values", values}});
   }
   nlohmann::json banners = nlohmann::json::object();
-  for (uint16_t p = 0; p < policy.partners().size(); ++p) {
-    banners[policy.partner(label::PartnerIndex(p)).code] =
+  for (size_t p = 0; p < policy.partners().size(); ++p) {
+    banners[policy.partner(label::PartnerIndex(static_cast<uint16_t>(p))).code] =
         label::RenderBanner(l, label::PartnerIndex(p));
   }
   return {{"label", l.ToString()},

@@ -134,12 +134,14 @@ bool Policy::Equivalent(const Policy& other) const {
 
 std::string Policy::LevelList() const {
   std::vector<std::string_view> ids;
+  ids.reserve(levels_.size());
   for (const Level& l : levels_) ids.push_back(l.id);
   return internal::Join(ids, ", ");
 }
 
 std::string Policy::TagsetList() const {
   std::vector<std::string_view> ids;
+  ids.reserve(id_order_.size());
   for (TagsetIndex t : id_order_) ids.push_back(tagset(t).id);
   return ids.empty() ? "none" : internal::Join(ids, ", ");
 }
@@ -150,6 +152,7 @@ std::string Policy::ValueList(TagsetIndex tagset) const {
 
 std::string Policy::PartnerList() const {
   std::vector<std::string_view> codes;
+  codes.reserve(partners_.size());
   for (const Partner& p : partners_) codes.push_back(p.code);
   return internal::Join(codes, ", ");
 }
@@ -563,7 +566,7 @@ Result<std::shared_ptr<const Policy>> PolicyLoader::Load(const YAML::Node& root)
     return std::pair(a.kind, a.id) < std::pair(b.kind, b.id);
   });
   for (size_t i = 0; i < p.tagsets_.size(); ++i) {
-    p.id_order_.push_back(TagsetIndex(static_cast<uint8_t>(i)));
+    p.id_order_.emplace_back(static_cast<uint8_t>(i));
     if (p.tagsets_[i].id == "REL") p.rel_tagset_ = TagsetIndex(static_cast<uint8_t>(i));
   }
   p.banner_order_ = p.id_order_;

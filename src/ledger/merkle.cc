@@ -32,7 +32,7 @@ size_t AppendRangeNodes(Range range, std::vector<NodeId>& nodes) {
   uint64_t length = range.end - range.begin;
   uint64_t position = range.begin;
   size_t count = 0;
-  for (int level = std::bit_width(length) - 1; level >= 0; --level) {
+  for (int level = static_cast<int>(std::bit_width(length)) - 1; level >= 0; --level) {
     if (((length >> level) & 1) == 0) continue;
     nodes.push_back(NodeId{static_cast<uint8_t>(level), position >> level});
     position += uint64_t{1} << level;

@@ -194,7 +194,7 @@ Result<Verifier> Verifier::Create(std::string_view name, NoteKeyType type,
 }
 
 Result<Verifier> Verifier::Parse(std::string_view vkey) {
-  auto bad = [](std::string why) { return InvalidArgument("verifier key: " + why); };
+  auto bad = [](const std::string& why) { return InvalidArgument("verifier key: " + why); };
   if (vkey.size() > 1024) return bad("too long");
   // "<name>+<hash>+<key>": the name has no "+", the base64 key may.
   size_t plus1 = vkey.find('+');
@@ -465,7 +465,7 @@ Result<std::string> EntenteOrigin(ByteView space_id, std::string_view partner) {
   }
   if (!IsPartnerCode(partner)) {
     return InvalidArgument("partner code \"" + std::string(partner.substr(0, 64)) +
-                           "\" must be 1..63 letters, digits or \"-\"");
+                           R"(" must be 1..63 letters, digits or "-")");
   }
   return "entente/" + HexEncode(space_id) + "/" + std::string(partner);
 }

@@ -141,7 +141,7 @@ Result<std::variant<TileId, BundleId>> ParseTilePath(std::string_view path) {
       return bad("index groups must be three digits");
     }
     uint64_t digits =
-        static_cast<uint64_t>((group[0] - '0') * 100 + (group[1] - '0') * 10 + (group[2] - '0'));
+        uint64_t(group[0] - '0') * 100 + uint64_t(group[1] - '0') * 10 + uint64_t(group[2] - '0');
     if (index > (UINT64_MAX - digits) / 1000) return bad("index too large");
     index = index * 1000 + digits;
   }

@@ -5,7 +5,7 @@
 
 namespace entente::store {
 
-Result<uint64_t> GroupCommitter::Append(const LogKey& log, NewEvent event) {
+Result<uint64_t> GroupCommitter::Append(const LogKey& log, const NewEvent& event) {
   Pending me{&log, &event, std::nullopt};
   std::unique_lock lock(mu_);
   queue_.push_back(&me);

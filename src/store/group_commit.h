@@ -26,7 +26,7 @@ class GroupCommitter {
   // Appends `event` to `log` durably; returns its leaf index once it is on disk. Errors are
   // those of Store::AppendEvents for this event alone: a bad event in a batch never fails the
   // others.
-  [[nodiscard]] Result<uint64_t> Append(const LogKey& log, NewEvent event);
+  [[nodiscard]] Result<uint64_t> Append(const LogKey& log, const NewEvent& event);
 
   // Commits so far and events per commit, for metrics and benchmarks.
   uint64_t commits() const;

@@ -265,6 +265,10 @@ class SqliteStore::Impl {
     return indices;
   }
 
+  // After a failed statement: the transaction's own error is what the caller needs, so a
+  // failure to roll back (the connection is then unusable anyway) is not reported over it.
+  void RollBack() { sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr); }
+
   // Runs `body` in a write transaction; commits on success (durably: synchronous=FULL),
   // rolls back on error.
   template <class F>
@@ -273,11 +277,11 @@ class SqliteStore::Impl {
       return std::unexpected(begin.error());
     auto result = body();
     if (!result) {
-      (void)Exec("ROLLBACK", "rollback");
+      RollBack();
       return result;
     }
     if (auto commit = Exec("COMMIT", "commit"); !commit) {
-      (void)Exec("ROLLBACK", "rollback");
+      RollBack();
       return std::unexpected(commit.error());
     }
     return result;
@@ -357,7 +361,7 @@ Result<std::vector<std::pair<LogKey, LogRole>>> SqliteStore::Logs() {
   int rc;
   while ((rc = s->Step()) == SQLITE_ROW) {
     ENTENTE_ASSIGN_OR_RETURN(auto space, ledger::SpaceId::FromBytes(s->Blob(0)));
-    out.push_back({LogKey{space, s->Text(1)}, static_cast<LogRole>(s->Int(2))});
+    out.emplace_back(LogKey{space, s->Text(1)}, static_cast<LogRole>(s->Int(2)));
   }
   if (rc != SQLITE_DONE) return SqlError(impl_->db(), "list logs");
   return out;
