@@ -22,8 +22,8 @@ TimeMs SystemClock::Now() const {
 }
 
 const SystemClock& SystemClock::Instance() {
-  static const SystemClock clock;
-  return clock;
+  static const SystemClock kClock;
+  return kClock;
 }
 
 }  // namespace entente

@@ -72,8 +72,8 @@ Result<Bytes> Decode64(std::string_view text, const DecodeTable& table, bool pad
   uint32_t acc = 0;
   int bits = 0;
   for (size_t i = 0; i < data_len; ++i) {
-    int v = table[static_cast<uint8_t>(
-        text[i])];  // NOLINT(bugprone-signed-char-misuse): -1 marks a bad character
+    // -1 marks a character outside the alphabet.
+    int v = table[static_cast<uint8_t>(text[i])];  // NOLINT(bugprone-signed-char-misuse)
     if (v < 0) {
       return InvalidArgument(std::string(name) + ": invalid character at position " +
                              std::to_string(i));

@@ -11,14 +11,14 @@ namespace entente::crypto {
 
 namespace internal {
 void EnsureSodium() {
-  static const bool ready = [] {
+  static const bool kReady = [] {
     if (sodium_init() < 0) {
       std::fprintf(stderr, "entente: libsodium failed to initialise\n");
       std::abort();
     }
     return true;
   }();
-  (void)ready;
+  (void)kReady;
 }
 }  // namespace internal
 

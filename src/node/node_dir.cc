@@ -169,7 +169,8 @@ Result<NodeInfo> ReadNodeInfo(const std::string& dir) {
   if (config.is_discarded() || !config.is_object())
     return InvalidArgument(where + ": not a JSON object");
   for (const auto& [key, value] : config.items()) {
-    static const char* kKnown[] = {"version", "partner", "listen", "url", "tls", "created_ms"};
+    static constexpr const char* kKnown[] = {"version", "partner", "listen",
+                                             "url",     "tls",     "created_ms"};
     if (std::find(std::begin(kKnown), std::end(kKnown), key) == std::end(kKnown)) {
       return InvalidArgument(where + ": unknown field \"" + key + "\"");
     }
