@@ -2,16 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include "label/example_policies_testing.h"
 #include "testing/testdata.h"
 
 namespace entente::label {
 namespace {
-
-std::shared_ptr<const Policy> LoadExample(const std::string& path) {
-  auto policy = LoadPolicy(testing::ReadSourceFile(path), path);
-  EXPECT_TRUE(policy.has_value()) << policy.error().message();
-  return *policy;
-}
 
 class BannerTest : public ::testing::Test {
  protected:
