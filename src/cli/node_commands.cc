@@ -4,6 +4,7 @@
 #include "base/encoding.h"
 #include "cli/cli.h"
 #include "node/node_dir.h"
+#include "node/service.h"
 
 namespace entente::cli {
 namespace {
@@ -15,6 +16,10 @@ struct InitArgs {
 struct InfoArgs {
   std::string dir;
   bool json = false;
+};
+struct RunArgs {
+  std::string dir, listen;
+  int threads = 2;
 };
 
 nlohmann::json InfoJson(const node::NodeInfo& info) {
@@ -71,6 +76,18 @@ int RunInfo(const InfoArgs& a) {
   return kExitOk;
 }
 
+int RunRun(const RunArgs& a) {
+  auto passphrase = ReadPassphrase(/*confirm=*/false);
+  if (!passphrase) return Fail(passphrase.error());
+  node::RunOptions options{a.dir, std::move(*passphrase), std::nullopt, a.threads};
+  if (!a.listen.empty()) options.listen = a.listen;
+  auto status = node::RunNode(
+      options, [](const std::string& url) { std::cout << "ready " << url << std::endl; },
+      std::cerr);
+  if (!status) return Fail(status.error());
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddNodeCommands(CLI::App& app, int* exit_code) {
@@ -101,6 +118,19 @@ void AddNodeCommands(CLI::App& app, int* exit_code) {
   info->add_option("--dir", fa->dir, "Node directory")->required();
   info->add_flag("--json", fa->json, "Print JSON");
   info->callback([fa, exit_code] { *exit_code = RunInfo(*fa); });
+
+  auto* run = node->add_subcommand("run", "Serve the node's HTTPS API until SIGTERM");
+  run->footer(
+      "Unlocks node.key (passphrase from $ENTENTE_PASSPHRASE, else asked), serves HTTPS (TLS 1.3)\n"
+      "on the address in node.json, prints `ready <url>` on stdout once listening and one JSON\n"
+      "log line per request on stderr. SIGTERM or SIGINT stops it gracefully: requests in\n"
+      "flight finish. Endpoints: /healthz, /metrics, /v1/node (docs/api.md).\n"
+      "Example:\n  entente node run --dir /var/lib/entente");
+  auto ra = std::make_shared<RunArgs>();
+  run->add_option("--dir", ra->dir, "Node directory")->required();
+  run->add_option("--listen", ra->listen, "HOST:PORT instead of node.json's (port 0: any free)");
+  run->add_option("--threads", ra->threads, "I/O threads")->check(CLI::Range(1, 64));
+  run->callback([ra, exit_code] { *exit_code = RunRun(*ra); });
 }
 
 }  // namespace entente::cli

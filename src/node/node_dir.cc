@@ -40,7 +40,7 @@ std::string ListenAddress::ToString() const {
   return h + ":" + std::to_string(port);
 }
 
-Result<ListenAddress> ListenAddress::Parse(std::string_view text) {
+Result<ListenAddress> ListenAddress::Parse(std::string_view text, bool allow_port_zero) {
   ListenAddress out;
   std::string_view port_text;
   if (text.starts_with("[")) {
@@ -68,8 +68,8 @@ Result<ListenAddress> ListenAddress::Parse(std::string_view text) {
   }
   unsigned port = 0;
   auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (ec != std::errc() || end != port_text.data() + port_text.size() || port == 0 ||
-      port > 65535) {
+  if (ec != std::errc() || end != port_text.data() + port_text.size() ||
+      (port == 0 && !allow_port_zero) || port > 65535) {
     return InvalidArgument("listen address \"" + std::string(text) + "\": port must be 1..65535");
   }
   out.port = static_cast<uint16_t>(port);

@@ -27,8 +27,9 @@ struct ListenAddress {
   uint16_t port = 0;
   // "HOST:PORT", with brackets around an IPv6 host.
   std::string ToString() const;
-  // Parses "HOST:PORT" or "[IPV6]:PORT"; InvalidArgument naming what is wrong.
-  static Result<ListenAddress> Parse(std::string_view text);
+  // Parses "HOST:PORT" or "[IPV6]:PORT"; InvalidArgument naming what is wrong. Port 0 ("any
+  // free port") only when `allow_port_zero` (for `node run --listen` in tests).
+  static Result<ListenAddress> Parse(std::string_view text, bool allow_port_zero = false);
 };
 
 struct InitOptions {

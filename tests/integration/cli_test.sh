@@ -70,6 +70,30 @@ one_line "bad partner is one line"
 expect 2 "node info of a non-node" -- "$E" node info --dir "$T"
 contains "entente node init" "hint to init"
 
+# --- a running node: HTTPS, health, metrics, graceful SIGTERM
+ENTENTE_PASSPHRASE=wrong expect 2 "node run with a wrong passphrase" -- "$E" node run --dir "$T/usa"
+contains "wrong passphrase" "wrong passphrase explained"
+"$E" node run --dir "$T/usa" --listen 127.0.0.1:0 >"$T/run.out" 2>"$T/run.err" &
+RUN_PID=$!
+for _ in $(seq 1 100); do grep -q '^ready ' "$T/run.out" 2>/dev/null && break; sleep 0.1; done
+URL=$(sed -n 's/^ready //p' "$T/run.out")
+PORT=${URL##*:}
+expect 0 "GET /healthz over TLS 1.3, certificate pinned" -- curl -sS --fail --cacert "$T/usa/tls.crt" "https://localhost:$PORT/healthz"
+contains "ok" "health body"
+expect 0 "GET /v1/node" -- curl -sS --fail --cacert "$T/usa/tls.crt" "https://localhost:$PORT/v1/node"
+contains "\"partner\": \"USA\"" "node identity served"
+expect 0 "GET /metrics" -- curl -sS --fail --cacert "$T/usa/tls.crt" "https://localhost:$PORT/metrics"
+contains 'entente_http_requests_total{code="2xx"} 2' "requests counted"
+expect 22 "unknown endpoint is 404" -- curl -sS --fail --cacert "$T/usa/tls.crt" "https://localhost:$PORT/nope"
+expect 35 "TLS 1.2 is refused" -- curl -sS --tls-max 1.2 --cacert "$T/usa/tls.crt" "https://localhost:$PORT/healthz"
+expect 60 "an unpinned certificate is not trusted" -- curl -sS "https://localhost:$PORT/healthz"
+kill -TERM "$RUN_PID"
+wait "$RUN_PID"
+rc=$?
+if [[ $rc == 0 ]]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: node run exit $rc after SIGTERM"; cat "$T/run.err"; fi
+if grep -q '"msg":"stopped"' "$T/run.err" && grep -q '"target":"/healthz"' "$T/run.err"; then pass=$((pass + 1)); else
+  fail=$((fail + 1)); echo "FAIL: structured logs"; cat "$T/run.err"; fi
+
 # --- logs
 "$SAMPLE_NODE" "$T/node" 600 >/dev/null || { echo "FAIL: sample_node"; exit 1; }
 SPACE=$(cat "$T/node/space")

@@ -1,0 +1,63 @@
+#include "node/metrics.h"
+
+#include <cstdio>
+
+namespace entente::node {
+
+void Metrics::ObserveRequest(unsigned status, std::chrono::microseconds duration) {
+  unsigned status_class = status / 100;
+  if (status_class >= 1 && status_class <= 5) {
+    requests_by_class_[status_class].fetch_add(1, std::memory_order_relaxed);
+  }
+  double seconds = static_cast<double>(duration.count()) / 1e6;
+  size_t bucket = 0;
+  while (bucket < kLatencyBuckets.size() && seconds > kLatencyBuckets[bucket]) ++bucket;
+  latency_buckets_[bucket].fetch_add(1, std::memory_order_relaxed);
+  latency_count_.fetch_add(1, std::memory_order_relaxed);
+  latency_sum_us_.fetch_add(static_cast<uint64_t>(duration.count()), std::memory_order_relaxed);
+}
+
+std::string Metrics::Render(const Gauges& gauges) const {
+  std::string out;
+  auto line = [&](const std::string& text) { out += text + "\n"; };
+  line("# HELP entente_http_requests_total HTTP requests answered, by status class.");
+  line("# TYPE entente_http_requests_total counter");
+  for (unsigned c = 1; c <= 5; ++c) {
+    line("entente_http_requests_total{code=\"" + std::to_string(c) + "xx\"} " +
+         std::to_string(requests_by_class_[c].load(std::memory_order_relaxed)));
+  }
+  line("# HELP entente_http_request_duration_seconds Time from request read to response written.");
+  line("# TYPE entente_http_request_duration_seconds histogram");
+  uint64_t cumulative = 0;
+  char le[32];
+  for (size_t i = 0; i < kLatencyBuckets.size(); ++i) {
+    cumulative += latency_buckets_[i].load(std::memory_order_relaxed);
+    std::snprintf(le, sizeof le, "%g", kLatencyBuckets[i]);
+    line("entente_http_request_duration_seconds_bucket{le=\"" + std::string(le) + "\"} " +
+         std::to_string(cumulative));
+  }
+  cumulative += latency_buckets_.back().load(std::memory_order_relaxed);
+  line("entente_http_request_duration_seconds_bucket{le=\"+Inf\"} " + std::to_string(cumulative));
+  char sum[32];
+  std::snprintf(sum, sizeof sum, "%.6f",
+                static_cast<double>(latency_sum_us_.load(std::memory_order_relaxed)) / 1e6);
+  line("entente_http_request_duration_seconds_sum " + std::string(sum));
+  line("entente_http_request_duration_seconds_count " +
+       std::to_string(latency_count_.load(std::memory_order_relaxed)));
+  line("# HELP entente_events_ingested_total Events appended to this node's own logs.");
+  line("# TYPE entente_events_ingested_total counter");
+  line("entente_events_ingested_total " +
+       std::to_string(events_ingested_.load(std::memory_order_relaxed)));
+  line("# HELP entente_open_connections TLS connections open now.");
+  line("# TYPE entente_open_connections gauge");
+  line("entente_open_connections " + std::to_string(gauges.open_connections));
+  line("# HELP entente_connected_devices Member devices with a live WebSocket.");
+  line("# TYPE entente_connected_devices gauge");
+  line("entente_connected_devices " + std::to_string(gauges.connected_devices));
+  line("# HELP entente_store_bytes Size of the store file and its WAL.");
+  line("# TYPE entente_store_bytes gauge");
+  line("entente_store_bytes " + std::to_string(gauges.store_bytes));
+  return out;
+}
+
+}  // namespace entente::node

@@ -1,0 +1,77 @@
+#include "node/service.h"
+
+#include <gtest/gtest.h>
+
+#include "crypto/sign.h"
+
+namespace entente::node {
+namespace {
+
+class NodeServiceTest : public ::testing::Test {
+ protected:
+  NodeServiceTest()
+      : info_{"/nd",
+              "USA",
+              {"127.0.0.1", 8443},
+              "https://127.0.0.1:8443",
+              crypto::SigningKey::Generate().public_key(),
+              "sha256:ab",
+              true},
+        service_(info_, metrics_, [] {
+          return Metrics::Gauges{3, 0, 4096};
+        }) {}
+  net::HttpResponse Get(const std::string& target, const std::string& method = "GET") {
+    net::HttpRequest r;
+    r.method = method;
+    r.target = target;
+    return service_.Handle(r);
+  }
+  NodeInfo info_;
+  Metrics metrics_;
+  NodeService service_;
+};
+
+TEST_F(NodeServiceTest, HealthAndIdentity) {
+  EXPECT_EQ(Get("/healthz").body, "ok\n");
+  auto node = Get("/v1/node");
+  EXPECT_EQ(node.status, 200u);
+  EXPECT_EQ(node.content_type, "application/json");
+  EXPECT_NE(node.body.find("\"partner\": \"USA\""), std::string::npos);
+  EXPECT_NE(node.body.find("\"tls_fingerprint\": \"sha256:ab\""), std::string::npos);
+}
+
+TEST_F(NodeServiceTest, UnknownPathsAndMethodsAreClearErrors) {
+  auto missing = Get("/nope?x=1");
+  EXPECT_EQ(missing.status, 404u);
+  EXPECT_NE(missing.body.find("no endpoint /nope"), std::string::npos);
+  auto post = Get("/healthz", "POST");
+  EXPECT_EQ(post.status, 405u);
+  EXPECT_EQ(post.headers.find("allow")->second, "GET, HEAD");
+}
+
+TEST_F(NodeServiceTest, MetricsAreValidPrometheusText) {
+  metrics_.ObserveRequest(200, std::chrono::microseconds(700));     // le=0.001
+  metrics_.ObserveRequest(404, std::chrono::microseconds(30'000));  // le=0.05
+  metrics_.ObserveRequest(200, std::chrono::seconds(5));            // +Inf only
+  metrics_.AddEventsIngested(7);
+  std::string text = Get("/metrics").body;
+  for (const char* expected : {
+           "entente_http_requests_total{code=\"2xx\"} 2\n",
+           "entente_http_requests_total{code=\"4xx\"} 1\n",
+           "entente_http_request_duration_seconds_bucket{le=\"0.0005\"} 0\n",
+           "entente_http_request_duration_seconds_bucket{le=\"0.001\"} 1\n",
+           "entente_http_request_duration_seconds_bucket{le=\"0.05\"} 2\n",
+           "entente_http_request_duration_seconds_bucket{le=\"2.5\"} 2\n",
+           "entente_http_request_duration_seconds_bucket{le=\"+Inf\"} 3\n",
+           "entente_http_request_duration_seconds_count 3\n",
+           "entente_http_request_duration_seconds_sum 5.030700\n",
+           "entente_events_ingested_total 7\n",
+           "entente_open_connections 3\n",
+           "entente_store_bytes 4096\n",
+       }) {
+    EXPECT_NE(text.find(expected), std::string::npos) << expected << "\nin:\n" << text;
+  }
+}
+
+}  // namespace
+}  // namespace entente::node
