@@ -82,7 +82,8 @@ int RunRun(const RunArgs& a) {
   node::RunOptions options{a.dir, std::move(*passphrase), std::nullopt, a.threads};
   if (!a.listen.empty()) options.listen = a.listen;
   auto status = node::RunNode(
-      options, [](const std::string& url) { std::cout << "ready " << url << std::endl; },
+      options, [](const std::string& url) { std::cout << "ready " << url << "\n"
+                                                      << std::flush; },
       std::cerr);
   if (!status) return Fail(status.error());
   return kExitOk;

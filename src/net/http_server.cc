@@ -57,6 +57,8 @@ class HttpServer::Impl {
         acceptor_strand_(asio::make_strand(io_)),
         acceptor_(acceptor_strand_) {}
 
+  // Asio's error_code overloads return `ec` as well; it is checked after each call.
+  // NOLINTBEGIN(bugprone-unused-return-value)
   Status Init() {
     boost::system::error_code ec;
     SSL_CTX_set_min_proto_version(tls_.native_handle(), TLS1_3_VERSION);
@@ -78,6 +80,7 @@ class HttpServer::Impl {
       return Unavailable("listen on " + options_.host + ":" + std::to_string(options_.port) + ": " +
                          ec.message());
     }
+    // NOLINTEND(bugprone-unused-return-value)
     port_ = acceptor_.local_endpoint().port();
     asio::co_spawn(acceptor_strand_, Accept(), asio::detached);
     for (int i = 0; i < std::max(1, options_.threads); ++i) {
@@ -117,7 +120,7 @@ class HttpServer::Impl {
     stopped_cv_.notify_all();
     asio::post(acceptor_strand_, [this] {
       boost::system::error_code ignored;
-      acceptor_.close(ignored);
+      acceptor_.close(ignored);  // NOLINT(bugprone-unused-return-value): closing regardless
     });
     CancelIdle();
     {
@@ -196,7 +199,7 @@ class HttpServer::Impl {
 
     try {
       co_await ServeConnection(stream, id, remote);
-    } catch (const std::exception&) {
+    } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch)
       // A connection-level failure (reset, TLS alert): the connection is gone; nothing to do.
     }
   }

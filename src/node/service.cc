@@ -84,7 +84,7 @@ Status RunNode(const RunOptions& options, const std::function<void(const std::st
     nlohmann::json line = entry;
     line["ts"] = FormatRfc3339(SystemClock::Instance().Now());
     std::lock_guard lock(log_mu);
-    log << line.dump() << std::endl;
+    log << line.dump() << "\n" << std::flush;
   };
   net::HttpServer* server_ptr = nullptr;
   NodeService service(info, metrics, [&] {
