@@ -168,6 +168,11 @@ class HttpServer::Impl {
         if (stopping_ || ec == asio::error::operation_aborted) co_return;
         continue;  // e.g. too many open files: keep serving the others
       }
+      if (connections() >= options_.max_connections) {
+        boost::system::error_code ignored;
+        socket.close(ignored);  // NOLINT(bugprone-unused-return-value): shedding load
+        continue;
+      }
       asio::co_spawn(strand, Serve(std::move(socket)), asio::detached);
     }
   }

@@ -56,6 +56,7 @@ struct ServerOptions {
   std::string certificate_pem;
   crypto::SecretBytes private_key_pem;
   int threads = 2;
+  size_t max_connections = 1024;  // beyond this, new connections are closed at once
   size_t max_body = 64 * 1024 * 1024;
   std::chrono::seconds idle_timeout{60};
   std::chrono::seconds drain_timeout{10};

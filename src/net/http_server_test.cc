@@ -59,8 +59,10 @@ class HttpServerTest : public ::testing::Test {
   void SetUp() override {
     creds_ = crypto::GenerateSelfSignedCertificate("test", {"localhost"}, {"127.0.0.1"}, 1).value();
   }
-  std::unique_ptr<HttpServer> Start(HttpHandler handler, size_t max_body = 1024) {
+  std::unique_ptr<HttpServer> Start(HttpHandler handler, size_t max_body = 1024,
+                                    size_t max_connections = 1024) {
     ServerOptions options;
+    options.max_connections = max_connections;
     options.certificate_pem = creds_.certificate_pem;
     options.private_key_pem = creds_.private_key_pem.Clone();
     options.max_body = max_body;
@@ -97,6 +99,14 @@ TEST_F(HttpServerTest, OversizedBodyIsRefusedWith413) {
   TestClient client(creds_.certificate_pem, server->port());
   auto res = client.Send(http::verb::post, "/big", std::string(17, 'x'));
   EXPECT_EQ(res.result_int(), 413u);
+}
+
+TEST_F(HttpServerTest, ConnectionsBeyondTheLimitAreShed) {
+  auto server = Start(Echo, 1024, /*max_connections=*/1);
+  TestClient first(creds_.certificate_pem, server->port());
+  EXPECT_EQ(first.Send(http::verb::get, "/").result_int(), 200u);
+  EXPECT_THROW(TestClient(creds_.certificate_pem, server->port()), boost::system::system_error);
+  EXPECT_EQ(first.Send(http::verb::get, "/again").result_int(), 200u);  // the first is unharmed
 }
 
 TEST_F(HttpServerTest, RefusesTls12) {
