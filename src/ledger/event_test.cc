@@ -171,6 +171,25 @@ TEST(Kinds, RegistryIsSortedUniqueAndInRanges) {
   EXPECT_EQ(FindKind("no.such"), nullptr);
 }
 
+// docs/formats/kinds.md is the registry's contract: every kind must be listed there with its
+// code, and nothing else.
+TEST(Kinds, DocumentationListsEveryKind) {
+  std::string doc = entente::testing::ReadSourceFile("docs/formats/kinds.md");
+  doc = doc.substr(doc.find("## Registry"));
+  size_t rows = 0;
+  for (size_t at = doc.find("\n| 0x"); at != std::string::npos; at = doc.find("\n| 0x", at + 1)) {
+    ++rows;
+  }
+  EXPECT_EQ(rows, AllKinds().size());
+  for (const auto& k : AllKinds()) {
+    char code[16];
+    std::snprintf(code, sizeof code, "0x%04x", static_cast<unsigned>(k.code));
+    std::string row = "| " + std::string(code) + " | `" + std::string(k.name) + "` | " +
+                      (k.has_envelope ? "yes" : "no") + " |";
+    EXPECT_NE(doc.find(row), std::string::npos) << "kinds.md lacks: " << row;
+  }
+}
+
 TEST(Kinds, MetaIsCheckedAgainstSchema) {
   uint16_t post = FindKind("message.post")->code;
   EXPECT_TRUE(ValidateMeta(post, AsBytes(R"({"channel":"c"})"), true).has_value());
