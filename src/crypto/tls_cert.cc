@@ -53,10 +53,11 @@ Result<TlsCredentials> GenerateSelfSignedCertificate(const std::string& common_n
   auto serial_bytes = RandomArray<16>();
   serial_bytes[0] &= 0x7f;
   BIGNUM* serial = BN_bin2bn(serial_bytes.data(), serial_bytes.size(), nullptr);
-  ASN1_INTEGER* serial_asn1 = BN_to_ASN1_INTEGER(serial, nullptr);
-  X509_set_serialNumber(cert.get(), serial_asn1);
+  ASN1_INTEGER* serial_asn1 = serial ? BN_to_ASN1_INTEGER(serial, nullptr) : nullptr;
+  bool serial_set = serial_asn1 && X509_set_serialNumber(cert.get(), serial_asn1) == 1;
   ASN1_INTEGER_free(serial_asn1);
   BN_free(serial);
+  if (!serial_set) return Internal("tls: cannot set the certificate serial");
   X509_gmtime_adj(X509_getm_notBefore(cert.get()), -300);  // tolerate small clock skew
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>(days) * 24 * 3600);
   X509_set_pubkey(cert.get(), key.get());
@@ -67,10 +68,16 @@ Result<TlsCredentials> GenerateSelfSignedCertificate(const std::string& common_n
   X509_set_issuer_name(cert.get(), name);
 
   Ptr<GENERAL_NAMES> names(sk_GENERAL_NAME_new_null());
+  if (!names) return Internal("tls: out of memory");
   for (const std::string& dns : dns_names) {
     GENERAL_NAME* gn = GENERAL_NAME_new();
     ASN1_IA5STRING* ia5 = ASN1_IA5STRING_new();
-    ASN1_STRING_set(ia5, dns.data(), static_cast<int>(dns.size()));
+    if (gn == nullptr || ia5 == nullptr ||
+        ASN1_STRING_set(ia5, dns.data(), static_cast<int>(dns.size())) != 1) {
+      GENERAL_NAME_free(gn);
+      ASN1_IA5STRING_free(ia5);
+      return Internal("tls: out of memory");
+    }
     GENERAL_NAME_set0_value(gn, GEN_DNS, ia5);
     sk_GENERAL_NAME_push(names.get(), gn);
   }
@@ -78,6 +85,10 @@ Result<TlsCredentials> GenerateSelfSignedCertificate(const std::string& common_n
     ASN1_OCTET_STRING* octets = a2i_IPADDRESS(ip.c_str());
     if (octets == nullptr) return InvalidArgument("tls: \"" + ip + "\" is not an IP address");
     GENERAL_NAME* gn = GENERAL_NAME_new();
+    if (gn == nullptr) {
+      ASN1_OCTET_STRING_free(octets);
+      return Internal("tls: out of memory");
+    }
     GENERAL_NAME_set0_value(gn, GEN_IPADD, octets);
     sk_GENERAL_NAME_push(names.get(), gn);
   }
@@ -85,6 +96,7 @@ Result<TlsCredentials> GenerateSelfSignedCertificate(const std::string& common_n
     X509_add1_ext_i2d(cert.get(), NID_subject_alt_name, names.get(), 0, X509V3_ADD_DEFAULT);
   }
   BASIC_CONSTRAINTS* bc = BASIC_CONSTRAINTS_new();
+  if (bc == nullptr) return Internal("tls: out of memory");
   bc->ca = 0;
   X509_add1_ext_i2d(cert.get(), NID_basic_constraints, bc, 1, X509V3_ADD_DEFAULT);
   BASIC_CONSTRAINTS_free(bc);

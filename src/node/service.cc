@@ -1,5 +1,6 @@
 #include "node/service.h"
 
+#include <atomic>
 #include <filesystem>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -86,9 +87,11 @@ Status RunNode(const RunOptions& options, const std::function<void(const std::st
     std::lock_guard lock(log_mu);
     log << line.dump() << "\n" << std::flush;
   };
-  net::HttpServer* server_ptr = nullptr;
+  // Set once the server is up; read by /metrics on I/O threads, which may already be serving.
+  std::atomic<net::HttpServer*> server_ptr{nullptr};
   NodeService service(info, metrics, [&] {
-    return Metrics::Gauges{server_ptr ? server_ptr->open_connections() : 0, 0,
+    net::HttpServer* server_now = server_ptr.load();
+    return Metrics::Gauges{server_now ? server_now->open_connections() : 0, 0,
                            FileSize(db_path) + FileSize(db_path + "-wal")};
   });
   auto server = net::HttpServer::Start(
@@ -104,7 +107,7 @@ Status RunNode(const RunOptions& options, const std::function<void(const std::st
                    {"remote", record.remote}});
       });
   if (!server) return std::unexpected(server.error());
-  server_ptr = server->get();
+  server_ptr.store(server->get());
   listen.port = (*server)->port();
   std::string url = "https://" + listen.ToString();
   write_log({{"level", "info"},

@@ -41,13 +41,13 @@ Status AddCosignature(Store& store, const LogKey& log, uint64_t tree_size,
   return store.PutCosignature(log, tree_size, {cosigner.name(), cosignature.Line()});
 }
 
-Result<std::string> CosignedCheckpointNote(Store& store, const LogKey& log) {
+Result<StoredCheckpoint> CosignedCheckpoint(Store& store, const LogKey& log) {
   ENTENTE_ASSIGN_OR_RETURN(auto latest, store.LatestCheckpoint(log));
   if (!latest) return NotFound("log " + log.origin + " has no signed checkpoint yet");
   ENTENTE_ASSIGN_OR_RETURN(auto cosignatures, store.Cosignatures(log, latest->tree_size));
-  std::string note = latest->note;
-  for (const StoredCosignature& c : cosignatures) note += c.line;
-  return note;
+  StoredCheckpoint out = std::move(*latest);
+  for (const StoredCosignature& c : cosignatures) out.note += c.line;
+  return out;
 }
 
 }  // namespace entente::store

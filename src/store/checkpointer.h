@@ -28,8 +28,9 @@ namespace entente::store {
                                     const ledger::Verifier& cosigner,
                                     const ledger::NoteSignature& cosignature);
 
-// The stored checkpoint of `tree_size` (or the latest if 0) with every stored cosignature line
-// appended: the note a client or a static export serves. NotFound if there is none.
-[[nodiscard]] Result<std::string> CosignedCheckpointNote(Store& store, const LogKey& log);
+// The latest stored checkpoint with every stored cosignature line appended to its note: what a
+// client or a static export serves. Size and note come from one read, so they always agree.
+// NotFound if there is none.
+[[nodiscard]] Result<StoredCheckpoint> CosignedCheckpoint(Store& store, const LogKey& log);
 
 }  // namespace entente::store

@@ -41,9 +41,10 @@ class DirTileReader final : public ledger::TileReader {
 Result<ExportSummary> ExportTiledLog(Store& store, const LogKey& log, const std::string& out_dir,
                                      const std::function<void(uint64_t, uint64_t)>& progress) {
   ExportSummary summary;
-  ENTENTE_ASSIGN_OR_RETURN(summary.checkpoint, CosignedCheckpointNote(store, log));
-  ENTENTE_ASSIGN_OR_RETURN(auto latest, store.LatestCheckpoint(log));
-  summary.tree_size = latest->tree_size;
+  // One read: a checkpoint signed while exporting must not pair a newer note with older tiles.
+  ENTENTE_ASSIGN_OR_RETURN(StoredCheckpoint checkpoint, CosignedCheckpoint(store, log));
+  summary.checkpoint = std::move(checkpoint.note);
+  summary.tree_size = checkpoint.tree_size;
   ledger::TreeSize size(summary.tree_size);
   fs::path root(out_dir);
 
