@@ -496,10 +496,15 @@ Status PolicyLoader::LoadRoles(const YAML::Node& node) {
         const YAML::Node& kind_node = (*kinds)[i];
         std::string item_path = kinds_path + "[" + std::to_string(i) + "]";
         ENTENTE_ASSIGN_OR_RETURN(std::string kind, Text(kind_node, item_path));
-        if (!internal::IsName(kind)) {
-          return std::unexpected(Problem(kind_node, item_path,
-                                         "bad kind name " + internal::Quote(kind) +
-                                             ": use 1 to 63 letters, digits, '-', '.' or '_'"));
+        // A kind name, or a family of kinds: "message.*".
+        std::string_view stem = kind;
+        if (stem.size() > 2 && stem.ends_with(".*")) stem.remove_suffix(2);
+        if (!internal::IsName(stem)) {
+          return std::unexpected(
+              Problem(kind_node, item_path,
+                      "bad kind name " + internal::Quote(kind) +
+                          ": use 1 to 63 letters, digits, '-', '.' or '_', or a family like "
+                          "message.*"));
         }
         if (std::find(role.may_author.begin(), role.may_author.end(), kind) !=
             role.may_author.end()) {

@@ -22,7 +22,8 @@ constexpr MetaField kSpacePolicy[] = {{"policy", T::kString, kReq},
 constexpr MetaField kMemberEnroll[] = {{"member", T::kString, kReq},
                                        {"partner", T::kString, kReq},
                                        {"roles", T::kStringArray, kReq},
-                                       {"clearance", T::kString, kReq}};
+                                       {"clearance", T::kString, kReq},
+                                       {"name", T::kString, kOpt}};  // since registry r2
 constexpr MetaField kMemberUpdate[] = {{"member", T::kString, kReq},
                                        {"roles", T::kStringArray, kOpt},
                                        {"clearance", T::kString, kOpt}};
@@ -34,9 +35,11 @@ constexpr MetaField kDeviceKeys[] = {{"encryption_key", T::kString, kReq},
 constexpr MetaField kDeviceRevoke[] = {{"device_key", T::kString, kReq},
                                        {"reason", T::kString, kOpt}};
 constexpr MetaField kChannelCreate[] = {{"channel", T::kString, kReq},
-                                        {"ceiling", T::kString, kReq}};
+                                        {"ceiling", T::kString, kReq},
+                                        {"members", T::kStringArray, kOpt}};  // since r2
 constexpr MetaField kChannelUpdate[] = {{"channel", T::kString, kReq},
-                                        {"ceiling", T::kString, kOpt}};
+                                        {"ceiling", T::kString, kOpt},
+                                        {"members", T::kStringArray, kOpt}};  // since r2
 constexpr MetaField kMessagePost[] = {{"channel", T::kString, kReq},
                                       {"reply_to", T::kString, kOpt}};
 constexpr MetaField kMessageRedact[] = {{"target", T::kString, kReq}};

@@ -1,0 +1,340 @@
+#include "space/space_state.h"
+
+#include <algorithm>
+
+#include "base/encoding.h"
+#include "crypto/hash.h"
+#include "ledger/kinds.h"
+#include "space/names.h"
+
+namespace entente::space {
+namespace {
+
+constexpr uint16_t kSpaceCharter = 0x0001;
+constexpr uint16_t kChannelCreate = 0x0200;
+constexpr uint16_t kChannelUpdate = 0x0201;
+constexpr uint16_t kMessagePost = 0x0300;
+
+std::string Str(const nlohmann::json& meta, const char* field) {
+  auto it = meta.find(field);
+  return it != meta.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::vector<std::string> Strings(const nlohmann::json& meta, const char* field) {
+  std::vector<std::string> out;
+  auto it = meta.find(field);
+  if (it == meta.end() || !it->is_array()) return out;
+  for (const auto& v : *it) {
+    if (v.is_string()) out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+
+std::string_view KindName(uint16_t code) {
+  const auto* kind = ledger::FindKind(code);
+  return kind != nullptr ? kind->name : std::string_view("unknown");
+}
+
+}  // namespace
+
+bool Channel::HasMember(std::string_view member) const {
+  return std::binary_search(members.begin(), members.end(), member);
+}
+
+bool MayAuthorCovers(std::string_view entry, std::string_view kind_name) {
+  if (entry.ends_with(".*")) {
+    std::string_view family = entry.substr(0, entry.size() - 1);  // "message."
+    return kind_name.starts_with(family);
+  }
+  return entry == kind_name;
+}
+
+Status CheckMayAuthorEntry(std::string_view entry) {
+  for (const auto& kind : ledger::AllKinds()) {
+    if (MayAuthorCovers(entry, kind.name)) return {};
+  }
+  return InvalidArgument("may_author: \"" + std::string(entry) +
+                         "\" names no event kind (see docs/formats/kinds.md; a family is "
+                         "written like message.*)");
+}
+
+Result<std::shared_ptr<const label::Policy>> LoadSpacePolicy(std::string_view yaml,
+                                                             std::string_view source) {
+  ENTENTE_ASSIGN_OR_RETURN(auto policy, label::LoadPolicy(yaml, source));
+  for (const auto& role : policy->roles()) {
+    for (const auto& entry : role.may_author) {
+      auto status = CheckMayAuthorEntry(entry);
+      if (!status) {
+        return InvalidArgument(std::string(source) + ": roles." + role.id + "." +
+                               status.error().message());
+      }
+    }
+  }
+  return policy;
+}
+
+const Channel* SpaceState::FindChannel(std::string_view name) const {
+  auto it = channels_.find(name);
+  return it == channels_.end() ? nullptr : &it->second;
+}
+
+const Channel* SpaceState::FindChannel(const ledger::EventId& id) const {
+  for (const auto& [name, channel] : channels_) {
+    if (channel.id == id) return &channel;
+  }
+  return nullptr;
+}
+
+bool SpaceState::HasPartner(std::string_view partner) const {
+  return std::find(partners_.begin(), partners_.end(), partner) != partners_.end();
+}
+
+Result<label::Clearance> SpaceState::ClearanceOf(const Member& member) const {
+  if (policy_ == nullptr) return FailedPrecondition("the space has no charter yet");
+  return label::ParseClearance(policy_, member.clearance);
+}
+
+bool SpaceState::MayAuthor(const Member& member, std::string_view kind_name) const {
+  if (policy_ == nullptr) return false;
+  for (const auto& role_id : member.roles) {
+    const label::Role* role = policy_->FindRole(role_id);
+    if (role == nullptr) continue;
+    for (const auto& entry : role->may_author) {
+      if (MayAuthorCovers(entry, kind_name)) return true;
+    }
+  }
+  return false;
+}
+
+bool SpaceState::MayRead(const Member& member, const Channel& channel,
+                         const label::Label& label) const {
+  if (member.revoked || !HasPartner(member.partner) || !channel.HasMember(member.id)) return false;
+  auto clearance = ClearanceOf(member);
+  return clearance && label::Access(*clearance, label).admitted();
+}
+
+std::vector<std::string> SpaceState::Readers(const Directory& directory, const Channel& channel,
+                                             const label::Label& label) const {
+  std::vector<std::string> readers;
+  for (const auto& id : channel.members) {
+    const Member* member = directory.FindMember(id);
+    if (member != nullptr && MayRead(*member, channel, label)) readers.push_back(id);
+  }
+  return readers;
+}
+
+std::vector<crypto::EncryptionPublicKey> SpaceState::Recipients(const Directory& directory,
+                                                                const Channel& channel,
+                                                                const label::Label& label,
+                                                                uint64_t at_ms) const {
+  std::vector<crypto::EncryptionPublicKey> keys;
+  for (const auto& id : Readers(directory, channel, label)) {
+    auto more = directory.ReceivingKeys(*directory.FindMember(id), at_ms);
+    keys.insert(keys.end(), more.begin(), more.end());
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
+}
+
+Result<const Member*> SpaceState::Author(const FoldEvent& event, const Directory& directory) const {
+  const Member* member = directory.ActiveMemberOf(event.header.author);
+  if (member == nullptr) {
+    return PermissionDenied("the author " + DeviceIdOf(event.header.author) +
+                            " is not an active enrolled device");
+  }
+  if (member->partner != event.header.origin) {
+    return PermissionDenied("the author " + member->id + " is not of " + event.header.origin);
+  }
+  if (!HasPartner(member->partner)) {
+    return PermissionDenied(member->partner + " is not a partner of space " + name_);
+  }
+  return member;
+}
+
+Result<label::Label> SpaceState::HeaderLabel(const ledger::EventHeader& header) const {
+  ENTENTE_ASSIGN_OR_RETURN(auto label, label::ParseLabel(policy_, header.label));
+  if (label.ToString() != header.label) {
+    return InvalidArgument("label \"" + header.label +
+                           "\" is not canonical (canonical: " + label.ToString() + ")");
+  }
+  return label;
+}
+
+Status SpaceState::CheckRecipients(const FoldEvent& event, const Directory& directory,
+                                   const Channel& channel, const label::Label& label) const {
+  auto expected = Recipients(directory, channel, label, event.header.created_ms);
+  std::vector<crypto::EncryptionPublicKey> got(event.recipients.begin(), event.recipients.end());
+  std::sort(got.begin(), got.end());
+  if (got == expected) return {};
+  size_t missing = 0;
+  size_t extra = 0;
+  for (const auto& key : expected) missing += !std::binary_search(got.begin(), got.end(), key);
+  for (const auto& key : got) extra += !std::binary_search(expected.begin(), expected.end(), key);
+  return PermissionDenied("recipients are not the devices the label admits in channel " +
+                          channel.name + ": " + std::to_string(missing) + " missing, " +
+                          std::to_string(extra) + " not admitted (" +
+                          std::to_string(expected.size()) + " expected)");
+}
+
+Status SpaceState::CheckCharter(const FoldEvent& event, const Directory& directory) const {
+  if (chartered()) return AlreadyExists("space " + name_ + " already has a charter");
+  const Member* author = directory.ActiveMemberOf(event.header.author);
+  if (author == nullptr || author->partner != event.header.origin || !author->HasRole(kAdminRole)) {
+    return PermissionDenied("space.charter: only an admin of " + event.header.origin +
+                            " may charter a space");
+  }
+  std::string name = Str(event.meta, "name");
+  if (name.empty() || name.size() > 63) {
+    return InvalidArgument("space.charter: name: use 1 to 63 characters");
+  }
+  auto partners = Strings(event.meta, "partners");
+  if (std::find(partners.begin(), partners.end(), event.header.origin) == partners.end()) {
+    return InvalidArgument("space.charter: partners must include the creator " +
+                           event.header.origin);
+  }
+  std::string policy_text = Str(event.meta, "policy");
+  if (Str(event.meta, "policy_sha256") != HexEncode(crypto::Sha256(AsBytes(policy_text)))) {
+    return InvalidArgument("space.charter: policy_sha256 is not the SHA-256 of the policy");
+  }
+  ENTENTE_ASSIGN_OR_RETURN(auto policy, LoadSpacePolicy(policy_text, "charter policy"));
+  for (const auto& partner : partners) {
+    if (!policy->FindPartner(partner)) {
+      return InvalidArgument("space.charter: partner " + partner + " is not in policy " +
+                             policy->id() + " (" + policy->PartnerList() + ")");
+    }
+  }
+  auto label = label::ParseLabel(policy, event.header.label);
+  if (!label) return std::unexpected(label.error());
+  return {};
+}
+
+Status SpaceState::CheckChannelEvent(const FoldEvent& event, const Directory& directory) const {
+  const auto& h = event.header;
+  std::string kind_name(KindName(h.kind));
+  ENTENTE_ASSIGN_OR_RETURN(const Member* author, Author(event, directory));
+  if (!MayAuthor(*author, kind_name)) {
+    return PermissionDenied(author->id + " (roles: " +
+                            [&] {
+                              std::string roles;
+                              for (const auto& r : author->roles) {
+                                roles += (roles.empty() ? "" : ", ") + r;
+                              }
+                              return roles;
+                            }() +
+                            ") may not author " + kind_name + " under policy " + policy_->id());
+  }
+  ENTENTE_ASSIGN_OR_RETURN(auto label, HeaderLabel(h));
+  auto clearance = ClearanceOf(*author);
+  if (!clearance || !label::Access(*clearance, label).admitted()) {
+    return PermissionDenied(author->id + "'s clearance does not admit " + h.label);
+  }
+  std::string channel_name = Str(event.meta, "channel");
+  if (h.kind == kChannelCreate) {
+    ENTENTE_RETURN_IF_ERROR(CheckChannelName(channel_name));
+    if (FindChannel(channel_name) != nullptr) {
+      return AlreadyExists("channel " + channel_name + " exists in space " + name_);
+    }
+    if (!h.subject.empty()) return InvalidArgument("channel.create: subject must be empty");
+    ENTENTE_ASSIGN_OR_RETURN(auto ceiling, label::ParseLabel(policy_, Str(event.meta, "ceiling")));
+    if (!label::Dominates(ceiling, label)) {
+      return PermissionDenied("label " + h.label + " is above the channel's ceiling " +
+                              ceiling.ToString());
+    }
+    auto members = Strings(event.meta, "members");
+    if (!std::is_sorted(members.begin(), members.end()) ||
+        std::adjacent_find(members.begin(), members.end()) != members.end()) {
+      return InvalidArgument("channel.create: members must be sorted and distinct");
+    }
+    if (!std::binary_search(members.begin(), members.end(), author->id)) {
+      return InvalidArgument("channel.create: the creator " + author->id + " must be a member");
+    }
+    for (const auto& id : members) {
+      const Member* member = directory.FindMember(id);
+      if (member == nullptr || member->revoked) {
+        return NotFound("channel.create: no active member " + id);
+      }
+      if (!HasPartner(member->partner)) {
+        return PermissionDenied("channel.create: " + id + " is not of a partner of space " + name_);
+      }
+    }
+    Channel draft{channel_name, h.event_id, ceiling, members, author->id, h.created_ms};
+    return CheckRecipients(event, directory, draft, label);
+  }
+  const Channel* channel = FindChannel(channel_name);
+  if (channel == nullptr) {
+    return NotFound("no channel \"" + channel_name + "\" in space " + name_);
+  }
+  if (h.subject.size() != ledger::EventId::kSize ||
+      !std::equal(h.subject.begin(), h.subject.end(), channel->id.bytes().begin())) {
+    return InvalidArgument("the header's subject is not channel " + channel_name);
+  }
+  if (!channel->HasMember(author->id)) {
+    return PermissionDenied(author->id + " is not a member of channel " + channel_name);
+  }
+  if (!label::Dominates(channel->ceiling, label)) {
+    return PermissionDenied("label " + h.label + " is above channel " + channel_name +
+                            "'s ceiling " + channel->ceiling.ToString());
+  }
+  if (h.kind == kChannelUpdate && event.meta.contains("ceiling")) {
+    ENTENTE_RETURN_IF_ERROR(label::ParseLabel(policy_, Str(event.meta, "ceiling")));
+  }
+  return CheckRecipients(event, directory, *channel, label);
+}
+
+Status SpaceState::Check(const FoldEvent& event, const Directory& directory) const {
+  const auto& h = event.header;
+  if (h.space_id != id_) return InvalidArgument("the event is not in this space");
+  if (h.kind == kSpaceCharter) return CheckCharter(event, directory);
+  if (!chartered()) return FailedPrecondition("the space has no charter yet");
+  switch (h.kind) {
+    case kChannelCreate:
+    case kChannelUpdate:
+    case kMessagePost:
+      return CheckChannelEvent(event, directory);
+    default:
+      return FailedPrecondition("kind " + std::string(KindName(h.kind)) +
+                                " is not accepted in spaces yet");
+  }
+}
+
+void SpaceState::Apply(const FoldEvent& event, const Directory& directory) {
+  (void)directory;
+  const auto& h = event.header;
+  switch (h.kind) {
+    case kSpaceCharter:
+      name_ = Str(event.meta, "name");
+      partners_ = Strings(event.meta, "partners");
+      std::sort(partners_.begin(), partners_.end());
+      policy_text_ = Str(event.meta, "policy");
+      policy_ = LoadSpacePolicy(policy_text_).value();
+      return;
+    case kChannelCreate: {
+      std::string name = Str(event.meta, "channel");
+      auto ceiling = label::ParseLabel(policy_, Str(event.meta, "ceiling")).value();
+      const Member* author = directory.ActiveMemberOf(h.author);
+      channels_.emplace(name, Channel{name, h.event_id, ceiling, Strings(event.meta, "members"),
+                                      author != nullptr ? author->id : "", h.created_ms});
+      return;
+    }
+    case kChannelUpdate: {
+      auto it = channels_.find(Str(event.meta, "channel"));
+      if (it == channels_.end()) return;
+      if (event.meta.contains("ceiling")) {
+        it->second.ceiling = label::ParseLabel(policy_, Str(event.meta, "ceiling")).value();
+      }
+      if (event.meta.contains("members")) it->second.members = Strings(event.meta, "members");
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+Status SpaceState::Fold(const FoldEvent& event, const Directory& directory) {
+  ENTENTE_RETURN_IF_ERROR(Check(event, directory));
+  Apply(event, directory);
+  return {};
+}
+
+}  // namespace entente::space

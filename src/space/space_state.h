@@ -1,0 +1,100 @@
+// space/space_state.h: one space's state, folded from its logs: the charter (name, partners,
+// policy), its channels (name, ceiling, members), and the rules for what may be appended:
+// who may author which kind (the policy's roles), which label a channel admits, and to exactly
+// which devices an event's envelope must be sealed (docs/formats/space.md).
+//
+// The same code runs in the origin node before it appends (ingest), in partner nodes and
+// clients when they fold a log, and in audits: it is pure and takes the directory as input.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "label/label.h"
+#include "label/policy.h"
+#include "ledger/ids.h"
+#include "space/directory.h"
+
+namespace entente::space {
+
+struct Channel {
+  std::string name;
+  ledger::EventId id;  // the event id of its channel.create, which events in it carry as subject
+  label::Label ceiling;
+  std::vector<std::string> members;  // member ids, sorted
+  std::string created_by;            // member id
+  uint64_t created_ms = 0;
+
+  bool HasMember(std::string_view member) const;
+};
+
+// Which kinds a policy role entry names: an exact kind name ("message.post") or a family
+// ("message.*"). InvalidArgument if it names no registered kind.
+[[nodiscard]] Status CheckMayAuthorEntry(std::string_view entry);
+bool MayAuthorCovers(std::string_view entry, std::string_view kind_name);
+
+class SpaceState {
+ public:
+  explicit SpaceState(ledger::SpaceId id) : id_(id) {}
+
+  // OK if the event may be appended to (or folded from) this space's logs now, given who is
+  // enrolled; otherwise PermissionDenied, FailedPrecondition, NotFound, AlreadyExists or
+  // InvalidArgument saying why.
+  [[nodiscard]] Status Check(const FoldEvent& event, const Directory& directory) const;
+  void Apply(const FoldEvent& event, const Directory& directory);
+  [[nodiscard]] Status Fold(const FoldEvent& event, const Directory& directory);
+
+  const ledger::SpaceId& id() const { return id_; }
+  bool chartered() const { return policy_ != nullptr; }
+  const std::string& name() const { return name_; }
+  const std::vector<std::string>& partners() const { return partners_; }
+  const std::shared_ptr<const label::Policy>& policy() const { return policy_; }
+  const std::string& policy_text() const { return policy_text_; }
+  const std::map<std::string, Channel, std::less<>>& channels() const { return channels_; }
+
+  const Channel* FindChannel(std::string_view name) const;
+  const Channel* FindChannel(const ledger::EventId& id) const;
+  bool HasPartner(std::string_view partner) const;
+
+  // The member's clearance under this space's policy; InvalidArgument if it does not parse
+  // under it (the member then reads nothing labelled).
+  [[nodiscard]] Result<label::Clearance> ClearanceOf(const Member& member) const;
+  // Whether one of the member's roles may author `kind_name` under the policy.
+  bool MayAuthor(const Member& member, std::string_view kind_name) const;
+  // Whether `member` may read an event with `label` in `channel`: an active member of the
+  // channel whose clearance admits the label.
+  bool MayRead(const Member& member, const Channel& channel, const label::Label& label) const;
+  // The encryption keys an event labelled `label` in `channel` at `at_ms` must be sealed to:
+  // the receiving devices of the channel's members who may read it. Sorted, unique.
+  std::vector<crypto::EncryptionPublicKey> Recipients(const Directory& directory,
+                                                      const Channel& channel,
+                                                      const label::Label& label,
+                                                      uint64_t at_ms) const;
+  // The members who may read an event of this space at `label` in `channel` (for fan-out).
+  std::vector<std::string> Readers(const Directory& directory, const Channel& channel,
+                                   const label::Label& label) const;
+
+ private:
+  Status CheckCharter(const FoldEvent& event, const Directory& directory) const;
+  Status CheckChannelEvent(const FoldEvent& event, const Directory& directory) const;
+  Result<const Member*> Author(const FoldEvent& event, const Directory& directory) const;
+  Result<label::Label> HeaderLabel(const ledger::EventHeader& header) const;
+  Status CheckRecipients(const FoldEvent& event, const Directory& directory, const Channel& channel,
+                         const label::Label& label) const;
+
+  ledger::SpaceId id_;
+  std::string name_;
+  std::vector<std::string> partners_;
+  std::string policy_text_;
+  std::shared_ptr<const label::Policy> policy_;
+  std::map<std::string, Channel, std::less<>> channels_;
+};
+
+// Loads a charter's policy and checks that every role's may_author names registered kinds.
+[[nodiscard]] Result<std::shared_ptr<const label::Policy>> LoadSpacePolicy(
+    std::string_view yaml, std::string_view source = "policy");
+
+}  // namespace entente::space
