@@ -126,9 +126,14 @@ Result<std::string> CertificateFingerprint(const std::string& certificate_pem) {
   unsigned char* der = nullptr;
   int size = i2d_X509(cert.get(), &der);
   if (size <= 0) return InvalidArgument("tls: cannot encode the certificate");
-  Digest digest = Sha256(ByteView(der, static_cast<size_t>(size)));
+  auto fingerprint = CertificateFingerprintDer(ByteView(der, static_cast<size_t>(size)));
   OPENSSL_free(der);
-  return "sha256:" + HexEncode(digest);
+  return fingerprint;
+}
+
+Result<std::string> CertificateFingerprintDer(ByteView der) {
+  if (der.empty()) return InvalidArgument("tls: no certificate");
+  return "sha256:" + HexEncode(Sha256(der));
 }
 
 Status CheckKeyMatchesCertificate(const std::string& certificate_pem,

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/bytes.h"
 #include "base/error.h"
 #include "crypto/secret_bytes.h"
 
@@ -28,6 +29,10 @@ struct TlsCredentials {
 // "sha256:<64 lower-case hex digits>" of the certificate's DER encoding. InvalidArgument if
 // `certificate_pem` holds no PEM certificate.
 [[nodiscard]] Result<std::string> CertificateFingerprint(const std::string& certificate_pem);
+
+// "sha256:<64 lower-case hex digits>" of `der`, a certificate's DER encoding (as a TLS peer
+// presents it), for comparing with a pinned fingerprint. InvalidArgument if `der` is empty.
+[[nodiscard]] Result<std::string> CertificateFingerprintDer(ByteView der);
 
 // OK if `private_key_pem` is the private key of `certificate_pem`; InvalidArgument otherwise.
 [[nodiscard]] Status CheckKeyMatchesCertificate(const std::string& certificate_pem,
