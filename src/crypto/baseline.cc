@@ -40,4 +40,21 @@ std::array<uint8_t, 32> RawBoxPublicKey() {
   return pk;
 }
 
+RawSignedMessage RawEd25519SignedMessage(size_t size) {
+  RawSignedMessage out;
+  uint8_t sk[crypto_sign_SECRETKEYBYTES];
+  crypto_sign_keypair(out.public_key.data(), sk);
+  out.message.resize(size);
+  randombytes_buf(out.message.data(), size);
+  crypto_sign_detached(out.signature.data(), nullptr, out.message.data(), size, sk);
+  sodium_memzero(sk, sizeof sk);
+  return out;
+}
+
+bool RawEd25519Verify(const RawSignedMessage& signed_message) {
+  return crypto_sign_verify_detached(signed_message.signature.data(), signed_message.message.data(),
+                                     signed_message.message.size(),
+                                     signed_message.public_key.data()) == 0;
+}
+
 }  // namespace entente::crypto::baseline

@@ -25,5 +25,14 @@ void RawSha256(ByteView data, uint8_t out[32]);
 
 // A fresh X25519 public key (its private half is discarded).
 std::array<uint8_t, 32> RawBoxPublicKey();
+// A message of `size` random bytes signed with a fresh Ed25519 key, and the raw check of it
+// (crypto_sign_verify_detached): the ceiling for anything that verifies signatures.
+struct RawSignedMessage {
+  std::array<uint8_t, 32> public_key;
+  std::array<uint8_t, 64> signature;
+  Bytes message;
+};
+RawSignedMessage RawEd25519SignedMessage(size_t size);
+bool RawEd25519Verify(const RawSignedMessage& signed_message);
 
 }  // namespace entente::crypto::baseline

@@ -1,6 +1,7 @@
 #include "node/service.h"
 
 #include <atomic>
+#include <charconv>
 #include <filesystem>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 #include "base/file.h"
 #include "crypto/keyfile.h"
 #include "net/http_status.h"
+#include "space/names.h"
 #include "store/sqlite_store.h"
 
 namespace entente::node {
@@ -28,31 +30,313 @@ uint64_t FileSize(const std::string& path) {
 
 }  // namespace
 
-net::HttpResponse NodeService::Handle(const net::HttpRequest& request) const {
+namespace {
+
+constexpr size_t kMaxPage = 1000;
+
+Result<WireEvent> WireEventFrom(const nlohmann::json& json) {
+  if (!json.is_object() || !json.contains("header") || !json["header"].is_string()) {
+    return InvalidArgument("event: expected {\"header\": base64url, \"body\": base64url}");
+  }
+  WireEvent event;
+  ENTENTE_ASSIGN_OR_RETURN(event.header, Base64UrlDecode(json["header"].get<std::string>()));
+  if (json.contains("body")) {
+    if (!json["body"].is_string()) return InvalidArgument("event: body must be a string");
+    ENTENTE_ASSIGN_OR_RETURN(event.body, Base64UrlDecode(json["body"].get<std::string>()));
+  }
+  return event;
+}
+
+Result<nlohmann::json> ParseJsonBody(ByteView body) {
+  auto json = nlohmann::json::parse(body.begin(), body.end(), nullptr, false);
+  if (json.is_discarded()) return InvalidArgument("the request body is not JSON");
+  return json;
+}
+
+// "from=12&limit=3" -> the value of `name`, or nullopt.
+std::optional<std::string> QueryParam(std::string_view target, std::string_view name) {
+  auto q = target.find('?');
+  if (q == std::string_view::npos) return std::nullopt;
+  std::string_view query = target.substr(q + 1);
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    auto eq = pair.find('=');
+    if (pair.substr(0, eq) == name) {
+      return std::string(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+Result<uint64_t> UintParam(std::string_view target, std::string_view name, uint64_t fallback) {
+  auto text = QueryParam(target, name);
+  if (!text) return fallback;
+  uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || end != text->data() + text->size() || text->empty()) {
+    return InvalidArgument(std::string(name) + ": expected a non-negative integer");
+  }
+  return value;
+}
+
+net::HttpResponse MethodNotAllowed(const std::string& method, std::string_view path,
+                                   const char* allow) {
+  net::HttpResponse r = net::ErrorResponse(
+      Error(ErrorCode::kInvalidArgument, method + " not allowed on " + std::string(path)));
+  r.status = 405;
+  r.headers.emplace("allow", allow);
+  return r;
+}
+
+}  // namespace
+
+nlohmann::json ReceiptJson(const Receipt& receipt) {
+  nlohmann::json path = nlohmann::json::array();
+  for (const auto& hash : receipt.proof.path) path.push_back(Base64UrlEncode(hash));
+  return {{"space", receipt.log.space.ToHex()},
+          {"origin", receipt.log.origin},
+          {"index", receipt.index},
+          {"tree_size", receipt.proof.tree_size.value()},
+          {"inclusion_proof", path},
+          {"checkpoint", receipt.checkpoint}};
+}
+
+NodeService::NodeService(NodeInfo info, NodeCore& core, Fanout& fanout, Metrics& metrics,
+                         const Clock& clock, GaugeSource gauges)
+    : info_(std::move(info)),
+      core_(core),
+      fanout_(fanout),
+      metrics_(metrics),
+      clock_(clock),
+      gauges_(std::move(gauges)),
+      verifier_(
+          clock, [this](std::string_view keyid) { return core_.ActiveDevice(keyid); }, nonces_) {}
+
+Result<crypto::PublicKey> NodeService::Authenticate(const net::HttpRequest& request) {
+  auto host = request.headers.find("host");
+  std::string uri =
+      "https://" + (host != request.headers.end() ? host->second : std::string()) + request.target;
+  net::IncomingRequest incoming{request.method, uri, request.headers, request.body};
+  auto signer = verifier_.Verify(incoming);
+  if (!signer) {
+    if (logger_) logger_("signature refused", signer.error().ToString());
+    return std::unexpected(signer.error().PeerError());
+  }
+  return signer->public_key;
+}
+
+net::HttpResponse NodeService::Handle(const net::HttpRequest& request) {
   std::string_view path = request.target;
   path = path.substr(0, path.find('?'));
-  bool known = path == "/healthz" || path == "/metrics" || path == "/v1/node";
-  if (!known) {
+  if (path == "/healthz" || path == "/metrics" || path == "/v1/node") {
+    if (request.method != "GET" && request.method != "HEAD") {
+      return MethodNotAllowed(request.method, path, "GET, HEAD");
+    }
+    if (path == "/healthz") return net::HttpResponse{200, "text/plain; charset=utf-8", "ok\n", {}};
+    if (path == "/metrics") {
+      return net::HttpResponse{
+          200, "text/plain; version=0.0.4; charset=utf-8", metrics_.Render(gauges_()), {}};
+    }
+    return Json({{"partner", info_.partner},
+                 {"url", info_.url},
+                 {"node_public_key", Base64UrlEncode(info_.node_key.view())},
+                 {"tls_fingerprint", info_.tls_fingerprint},
+                 {"api_version", 1}});
+  }
+  if (path == "/v1/enrol") {
+    if (request.method != "POST") return MethodNotAllowed(request.method, path, "POST");
+    return Enrol(request);
+  }
+  if (path == "/v1/enrol/lookup") {
+    if (request.method != "POST") return MethodNotAllowed(request.method, path, "POST");
+    auto json = ParseJsonBody(request.body);
+    if (!json) return net::ErrorResponse(json.error());
+    if (!json->is_object() || !(*json)["token"].is_string()) {
+      return net::ErrorResponse(
+          Error(ErrorCode::kInvalidArgument, "enrol/lookup: expected {\"token\": string}"));
+    }
+    auto grant = core_.LookupToken((*json)["token"].get<std::string>());
+    if (!grant) return net::ErrorResponse(grant.error());
+    if (grant->kind == TokenGrant::Kind::kAdmin) return Json({{"kind", "admin"}});
+    return Json({{"kind", "device"}, {"member", grant->member}});
+  }
+  if (!path.starts_with("/v1/")) {
     return net::ErrorResponse(
         Error(ErrorCode::kNotFound, "no endpoint " + std::string(path) + " (see docs/api.md)"));
   }
-  if (request.method != "GET" && request.method != "HEAD") {
-    net::HttpResponse r = net::ErrorResponse(Error(
-        ErrorCode::kInvalidArgument, request.method + " not allowed on " + std::string(path)));
-    r.status = 405;
-    r.headers.emplace("allow", "GET, HEAD");
-    return r;
+  auto device = Authenticate(request);
+  if (!device) return net::ErrorResponse(device.error());
+  return HandleSigned(request, path, *device);
+}
+
+net::HttpResponse NodeService::Enrol(const net::HttpRequest& request) {
+  auto json = ParseJsonBody(request.body);
+  if (!json) return net::ErrorResponse(json.error());
+  if (!json->is_object() || !(*json)["token"].is_string() || !(*json)["events"].is_array()) {
+    return net::ErrorResponse(Error(ErrorCode::kInvalidArgument,
+                                    "enrol: expected {\"token\": string, \"events\": [...]}"));
   }
-  if (path == "/healthz") return net::HttpResponse{200, "text/plain; charset=utf-8", "ok\n", {}};
-  if (path == "/metrics") {
-    return net::HttpResponse{
-        200, "text/plain; version=0.0.4; charset=utf-8", metrics_.Render(gauges_()), {}};
+  std::vector<WireEvent> events;
+  for (const auto& item : (*json)["events"]) {
+    auto event = WireEventFrom(item);
+    if (!event) return net::ErrorResponse(event.error());
+    events.push_back(std::move(*event));
   }
-  return Json({{"partner", info_.partner},
-               {"url", info_.url},
-               {"node_public_key", Base64UrlEncode(info_.node_key.view())},
-               {"tls_fingerprint", info_.tls_fingerprint},
-               {"api_version", 1}});
+  auto receipts = core_.Enrol((*json)["token"].get<std::string>(), events);
+  if (!receipts) return net::ErrorResponse(receipts.error());
+  metrics_.AddEventsIngested(receipts->size());
+  nlohmann::json out = {{"receipts", nlohmann::json::array()}};
+  for (const auto& r : *receipts) out["receipts"].push_back(ReceiptJson(r));
+  return Json(out);
+}
+
+net::HttpResponse NodeService::HandleSigned(const net::HttpRequest& request, std::string_view path,
+                                            const crypto::PublicKey& device) {
+  if (path == "/v1/events") {
+    if (request.method != "POST") return MethodNotAllowed(request.method, path, "POST");
+    auto json = ParseJsonBody(request.body);
+    if (!json) return net::ErrorResponse(json.error());
+    auto event = WireEventFrom(*json);
+    if (!event) return net::ErrorResponse(event.error());
+    auto receipt = core_.Submit(device, *event);
+    if (!receipt) return net::ErrorResponse(receipt.error());
+    metrics_.AddEventsIngested(1);
+    return Json(ReceiptJson(*receipt));
+  }
+  if (path == "/v1/device-tokens") {
+    if (request.method != "POST") return MethodNotAllowed(request.method, path, "POST");
+    auto json = ParseJsonBody(request.body);
+    if (!json) return net::ErrorResponse(json.error());
+    if (!json->is_object() || !(*json)["member"].is_string()) {
+      return net::ErrorResponse(
+          Error(ErrorCode::kInvalidArgument, "device-tokens: expected {\"member\": string}"));
+    }
+    auto token = core_.IssueDeviceToken(device, (*json)["member"].get<std::string>());
+    if (!token) return net::ErrorResponse(token.error());
+    return Json({{"token", *token}, {"member", (*json)["member"]}});
+  }
+  if (request.method != "GET") return MethodNotAllowed(request.method, path, "GET");
+  if (path == "/v1/spaces") {
+    nlohmann::json spaces = nlohmann::json::array();
+    for (const auto& s : core_.Spaces(device)) {
+      nlohmann::json channels = nlohmann::json::array();
+      for (const auto& c : s.channels) {
+        channels.push_back({{"name", c.name}, {"ceiling", c.ceiling}, {"members", c.members}});
+      }
+      spaces.push_back({{"id", s.id.ToHex()},
+                        {"name", s.name},
+                        {"partners", s.partners},
+                        {"policy", s.policy_id},
+                        {"size", s.size},
+                        {"channels", channels}});
+    }
+    return Json({{"spaces", spaces}});
+  }
+  if (path.starts_with("/v1/logs/")) {
+    std::string_view space_text = path.substr(std::string_view("/v1/logs/").size());
+    auto space = core_.FindSpace(space_text);
+    if (!space) return net::ErrorResponse(space.error());
+    auto from = UintParam(request.target, "from", 0);
+    if (!from) return net::ErrorResponse(from.error());
+    auto limit = UintParam(request.target, "limit", kMaxPage);
+    if (!limit) return net::ErrorResponse(limit.error());
+    auto page = core_.ReadLog(device, *space, *from, std::min<uint64_t>(*limit, kMaxPage));
+    if (!page) return net::ErrorResponse(page.error());
+    nlohmann::json entries = nlohmann::json::array();
+    for (const auto& e : page->entries) {
+      nlohmann::json entry = {{"index", e.index}, {"header", Base64UrlEncode(e.header)}};
+      if (e.body) entry["body"] = Base64UrlEncode(*e.body);
+      entries.push_back(std::move(entry));
+    }
+    return Json({{"space", page->log.space.ToHex()},
+                 {"origin", page->log.origin},
+                 {"tree_size", page->tree_size},
+                 {"checkpoint", page->checkpoint},
+                 {"node_public_key", Base64UrlEncode(core_.node_key().view())},
+                 {"entries", entries}});
+  }
+  if (path == "/v1/me") {
+    return Json({{"member", core_.MemberOf(device)},
+                 {"device", space::DeviceIdOf(device)},
+                 {"partner", core_.partner()}});
+  }
+  return net::ErrorResponse(
+      Error(ErrorCode::kNotFound, "no endpoint " + std::string(path) + " (see docs/api.md)"));
+}
+
+std::variant<net::HttpResponse, net::WebSocketHandlers> NodeService::Upgrade(
+    const net::HttpRequest& request, std::shared_ptr<net::WebSocketPeer> peer) {
+  std::string_view path = request.target;
+  path = path.substr(0, path.find('?'));
+  constexpr std::string_view kPrefix = "/v1/logs/";
+  constexpr std::string_view kSuffix = "/stream";
+  if (path == "/v1/session") {
+    // A session for submitting events only: authenticated once, here.
+    auto device = Authenticate(request);
+    if (!device) return net::ErrorResponse(device.error());
+    crypto::PublicKey key = *device;
+    std::weak_ptr<net::WebSocketPeer> weak = peer;
+    net::WebSocketHandlers handlers;
+    handlers.on_message = [this, key, weak](std::string_view text) {
+      if (auto p = weak.lock()) OnSocketMessage(key, *p, text);
+    };
+    handlers.on_close = [] {};
+    return handlers;
+  }
+  if (!path.starts_with(kPrefix) || !path.ends_with(kSuffix)) {
+    return net::ErrorResponse(
+        Error(ErrorCode::kNotFound, "no WebSocket at " + std::string(path) + " (see docs/api.md)"));
+  }
+  auto device = Authenticate(request);
+  if (!device) return net::ErrorResponse(device.error());
+  std::string_view space_text =
+      path.substr(kPrefix.size(), path.size() - kPrefix.size() - kSuffix.size());
+  auto space = core_.FindSpace(space_text);
+  if (!space) return net::ErrorResponse(space.error());
+  auto from = UintParam(request.target, "from", 0);
+  if (!from) return net::ErrorResponse(from.error());
+  auto may = core_.MayFollow(*device, *space);
+  if (!may) return net::ErrorResponse(may.error());
+  uint64_t id = fanout_.Subscribe(peer, *device, {*space, core_.partner()}, *from);
+  crypto::PublicKey key = *device;
+  std::weak_ptr<net::WebSocketPeer> weak = peer;
+  net::WebSocketHandlers handlers;
+  handlers.on_message = [this, key, weak](std::string_view text) {
+    if (auto p = weak.lock()) OnSocketMessage(key, *p, text);
+  };
+  handlers.on_close = [this, id] { fanout_.Unsubscribe(id); };
+  return handlers;
+}
+
+// {"type":"submit","id":k,"header":..,"body":..} -> {"type":"ack","id":k,...receipt} or
+// {"type":"error","id":k,"error":code,"message":..}.
+void NodeService::OnSocketMessage(const crypto::PublicKey& device, net::WebSocketPeer& peer,
+                                  std::string_view text) {
+  auto json = nlohmann::json::parse(text, nullptr, false);
+  nlohmann::json id = json.is_object() && json.contains("id") ? json["id"] : nlohmann::json();
+  auto fail = [&](const Error& e) {
+    nlohmann::json err = {{"type", "error"},
+                          {"id", id},
+                          {"error", std::string(ErrorCodeName(e.code()))},
+                          {"message", e.message()}};
+    peer.Send(err.dump());
+  };
+  if (!json.is_object() || json.value("type", "") != "submit") {
+    fail(Error(ErrorCode::kInvalidArgument, "expected {\"type\":\"submit\",...}"));
+    return;
+  }
+  auto event = WireEventFrom(json);
+  if (!event) return fail(event.error());
+  auto receipt = core_.Submit(device, *event);
+  if (!receipt) return fail(receipt.error());
+  metrics_.AddEventsIngested(1);
+  nlohmann::json ack = ReceiptJson(*receipt);
+  ack["type"] = "ack";
+  ack["id"] = id;
+  peer.Send(ack.dump());
 }
 
 Status RunNode(const RunOptions& options, const std::function<void(const std::string&)>& on_ready,
@@ -69,6 +353,22 @@ Status RunNode(const RunOptions& options, const std::function<void(const std::st
   std::string db_path = options.dir + "/node.db";
   ENTENTE_ASSIGN_OR_RETURN(auto store, store::SqliteStore::Open(db_path));
 
+  std::mutex log_mu;
+  auto write_log = [&](const nlohmann::json& entry) {
+    nlohmann::json line = entry;
+    line["ts"] = FormatRfc3339(SystemClock::Instance().Now());
+    std::lock_guard lock(log_mu);
+    log << line.dump() << "\n" << std::flush;
+  };
+
+  const Clock& clock = SystemClock::Instance();
+  TokenBook tokens(options.dir + "/enrolment.json");
+  NodeCore core(info.partner, std::move(identity->signing), *store, clock, tokens);
+  ENTENTE_RETURN_IF_ERROR(core.Load());
+  Fanout fanout(core);
+  core.SetAppendListener(
+      [&](const store::LogKey& log_key, uint64_t size) { fanout.Notify(log_key, size); });
+
   ENTENTE_ASSIGN_OR_RETURN(Bytes cert, ReadFile(options.dir + "/tls.crt"));
   ENTENTE_ASSIGN_OR_RETURN(Bytes tls_key, ReadFile(options.dir + "/tls.key"));
   net::ServerOptions server_options;
@@ -80,19 +380,15 @@ Status RunNode(const RunOptions& options, const std::function<void(const std::st
   server_options.threads = options.threads;
 
   Metrics metrics;
-  std::mutex log_mu;
-  auto write_log = [&](const nlohmann::json& entry) {
-    nlohmann::json line = entry;
-    line["ts"] = FormatRfc3339(SystemClock::Instance().Now());
-    std::lock_guard lock(log_mu);
-    log << line.dump() << "\n" << std::flush;
-  };
   // Set once the server is up; read by /metrics on I/O threads, which may already be serving.
   std::atomic<net::HttpServer*> server_ptr{nullptr};
-  NodeService service(info, metrics, [&] {
+  NodeService service(info, core, fanout, metrics, clock, [&] {
     net::HttpServer* server_now = server_ptr.load();
-    return Metrics::Gauges{server_now ? server_now->open_connections() : 0, 0,
+    return Metrics::Gauges{server_now ? server_now->open_connections() : 0, fanout.subscribers(),
                            FileSize(db_path) + FileSize(db_path + "-wal")};
+  });
+  service.SetLogger([&](const std::string& what, const std::string& detail) {
+    write_log({{"level", "warn"}, {"msg", what}, {"detail", detail}});
   });
   auto server = net::HttpServer::Start(
       std::move(server_options), [&](const net::HttpRequest& r) { return service.Handle(r); },
@@ -105,6 +401,9 @@ Status RunNode(const RunOptions& options, const std::function<void(const std::st
                    {"status", record.status},
                    {"us", record.duration.count()},
                    {"remote", record.remote}});
+      },
+      [&](const net::HttpRequest& r, std::shared_ptr<net::WebSocketPeer> peer) {
+        return service.Upgrade(r, std::move(peer));
       });
   if (!server) return std::unexpected(server.error());
   server_ptr.store(server->get());
@@ -117,7 +416,11 @@ Status RunNode(const RunOptions& options, const std::function<void(const std::st
              {"tls_fingerprint", info.tls_fingerprint}});
   on_ready(url);
   (*server)->WaitForShutdownSignal();
-  write_log({{"level", "info"}, {"msg", "stopped"}, {"partner", info.partner}});
+  server->reset();  // every connection closed before the fan-out and the core go away
+  write_log({{"level", "info"},
+             {"msg", "stopped"},
+             {"partner", info.partner},
+             {"events_ingested", core.events_ingested()}});
   return {};
 }
 

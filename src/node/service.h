@@ -1,18 +1,27 @@
-// node/service.h: the node's HTTP API and the loop that runs it (`entente node run`).
+// node/service.h: the node's HTTP and WebSocket API (docs/api.md) and the loop that runs it
+// (`entente node run`).
 //
-// Endpoints so far (docs/api.md): GET /healthz, GET /metrics (Prometheus), GET /v1/node (the
-// node's public identity: partner, URL, node key, TLS fingerprint). Every request is logged as
-// one JSON line on the log stream and counted in the metrics.
+// Open endpoints: GET /healthz, GET /metrics (Prometheus), GET /v1/node (the node's public
+// identity), POST /v1/enrol (authorised by a one-time token inside). Every other /v1 endpoint
+// needs an RFC 9421 signature by an active device of this partner (net/http_signatures.h); a
+// WebSocket is authenticated once, at the upgrade, after which events submitted on it cost only
+// their own signature. Every request is logged as one JSON line and counted in the metrics.
 #pragma once
 
 #include <functional>
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 
 #include "base/error.h"
 #include "crypto/secret_bytes.h"
 #include "net/http_server.h"
+#include "net/http_signatures.h"
+#include "net/nonce_cache.h"
+#include "node/core.h"
+#include "node/fanout.h"
 #include "node/metrics.h"
 #include "node/node_dir.h"
 
@@ -22,29 +31,52 @@ namespace entente::node {
 class NodeService {
  public:
   using GaugeSource = std::function<Metrics::Gauges()>;
-  NodeService(NodeInfo info, Metrics& metrics, GaugeSource gauges)
-      : info_(std::move(info)), metrics_(metrics), gauges_(std::move(gauges)) {}
+  NodeService(NodeInfo info, NodeCore& core, Fanout& fanout, Metrics& metrics, const Clock& clock,
+              GaugeSource gauges);
 
-  net::HttpResponse Handle(const net::HttpRequest& request) const;
+  net::HttpResponse Handle(const net::HttpRequest& request);
+  std::variant<net::HttpResponse, net::WebSocketHandlers> Upgrade(
+      const net::HttpRequest& request, std::shared_ptr<net::WebSocketPeer> peer);
+
+  // Log lines for refused signatures (never sent to the peer).
+  using Logger = std::function<void(const std::string& what, const std::string& detail)>;
+  void SetLogger(Logger logger) { logger_ = std::move(logger); }
 
  private:
+  Result<crypto::PublicKey> Authenticate(const net::HttpRequest& request);
+  net::HttpResponse HandleSigned(const net::HttpRequest& request, std::string_view path,
+                                 const crypto::PublicKey& device);
+  net::HttpResponse Enrol(const net::HttpRequest& request);
+  void OnSocketMessage(const crypto::PublicKey& device, net::WebSocketPeer& peer,
+                       std::string_view text);
+
   NodeInfo info_;
+  NodeCore& core_;
+  Fanout& fanout_;
   Metrics& metrics_;
+  const Clock& clock_;
   GaugeSource gauges_;
+  net::InMemoryNonceCache nonces_;
+  net::RequestVerifier verifier_;
+  Logger logger_;
 };
 
 struct RunOptions {
   std::string dir;
   crypto::SecretBytes passphrase;     // unlocks node.key
   std::optional<std::string> listen;  // overrides node.json; port 0 picks a free port
-  int threads = 2;
+  int threads = 8;                    // I/O threads (a submit waits for its group commit on one)
 };
 
 // Runs the node until SIGINT or SIGTERM, then stops gracefully (requests in flight finish) and
 // returns OK. Calls `on_ready(url)` once it is listening. Errors before listening: those of
-// ReadNodeInfo, Unauthenticated for a wrong passphrase, Unavailable if the address is in use.
+// ReadNodeInfo, Unauthenticated for a wrong passphrase, Unavailable if the address is in use,
+// DataLoss if a log does not fold.
 [[nodiscard]] Status RunNode(const RunOptions& options,
                              const std::function<void(const std::string&)>& on_ready,
                              std::ostream& log);
+
+// The JSON of a receipt (docs/api.md).
+nlohmann::json ReceiptJson(const Receipt& receipt);
 
 }  // namespace entente::node

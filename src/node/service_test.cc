@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include "base/encoding.h"
+#include "base/file.h"
 #include "crypto/sign.h"
+#include "store/sqlite_store.h"
+#include "testing/testdata.h"
 
 namespace entente::node {
 namespace {
@@ -17,7 +21,11 @@ class NodeServiceTest : public ::testing::Test {
               crypto::SigningKey::Generate().public_key(),
               "sha256:ab",
               true},
-        service_(info_, metrics_, [] {
+        store_(store::SqliteStore::Open((dir_.path() / "node.db").string()).value()),
+        tokens_((dir_.path() / "enrolment.json").string()),
+        core_("USA", crypto::SigningKey::Generate(), *store_, SystemClock::Instance(), tokens_),
+        fanout_(core_),
+        service_(info_, core_, fanout_, metrics_, SystemClock::Instance(), [] {
           return Metrics::Gauges{3, 0, 4096};
         }) {}
   net::HttpResponse Get(const std::string& target, const std::string& method = "GET") {
@@ -27,6 +35,11 @@ class NodeServiceTest : public ::testing::Test {
     return service_.Handle(r);
   }
   NodeInfo info_;
+  testing::TempDir dir_;
+  std::unique_ptr<store::SqliteStore> store_;
+  TokenBook tokens_;
+  NodeCore core_;
+  Fanout fanout_;
   Metrics metrics_;
   NodeService service_;
 };
@@ -47,6 +60,17 @@ TEST_F(NodeServiceTest, UnknownPathsAndMethodsAreClearErrors) {
   auto post = Get("/healthz", "POST");
   EXPECT_EQ(post.status, 405u);
   EXPECT_EQ(post.headers.find("allow")->second, "GET, HEAD");
+}
+
+TEST_F(NodeServiceTest, SignedEndpointsRefuseUnsignedRequests) {
+  for (const char* path : {"/v1/spaces", "/v1/me", "/v1/logs/NCG"}) {
+    auto r = Get(path);
+    EXPECT_EQ(r.status, 401u) << path;
+    EXPECT_NE(r.body.find("request signature rejected"), std::string::npos) << r.body;
+  }
+  auto enrol = Get("/v1/enrol", "POST");
+  EXPECT_EQ(enrol.status, 400u);
+  EXPECT_NE(enrol.body.find("not JSON"), std::string::npos) << enrol.body;
 }
 
 TEST_F(NodeServiceTest, MetricsAreValidPrometheusText) {

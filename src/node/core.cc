@@ -1,0 +1,365 @@
+#include "node/core.h"
+
+#include <algorithm>
+
+#include "base/encoding.h"
+#include "ledger/envelope.h"
+#include "ledger/kinds.h"
+#include "space/names.h"
+#include "store/checkpointer.h"
+#include "store/store_hash_source.h"
+
+namespace entente::node {
+namespace {
+
+constexpr uint16_t kSpaceCharter = 0x0001;
+constexpr uint16_t kMemberEnroll = 0x0100;
+constexpr uint16_t kDeviceAdd = 0x0110;
+constexpr uint16_t kDeviceKeys = 0x0111;
+constexpr uint16_t kChannelCreate = 0x0200;
+constexpr uint16_t kMessagePost = 0x0300;
+
+Result<nlohmann::json> ParseMeta(const Bytes& meta) {
+  if (meta.empty()) return nlohmann::json::object();
+  auto json = nlohmann::json::parse(meta.begin(), meta.end(), nullptr, false);
+  if (json.is_discarded() || !json.is_object()) return InvalidArgument("meta is not a JSON object");
+  return json;
+}
+
+}  // namespace
+
+NodeCore::NodeCore(std::string partner, crypto::SigningKey node_key, store::Store& store,
+                   const Clock& clock, TokenBook& tokens)
+    : partner_(std::move(partner)),
+      node_key_(std::move(node_key)),
+      store_(store),
+      clock_(clock),
+      tokens_(tokens),
+      directory_id_(space::DirectorySpaceId(partner_)),
+      committer_(store) {}
+
+Result<NodeCore::Decoded> NodeCore::Decode(const WireEvent& event) const {
+  Decoded d;
+  ENTENTE_ASSIGN_OR_RETURN(d.header, ledger::DecodeHeader(event.header));
+  if (!event.body) return InvalidArgument("event: the body is missing");
+  if (!ledger::CheckBodyHash(d.header, *event.body)) {
+    return InvalidArgument("event: the body does not match the header's body_hash");
+  }
+  ENTENTE_ASSIGN_OR_RETURN(d.body, ledger::DecodeBody(*event.body));
+  auto valid = ledger::ValidateMeta(d.header.kind, d.body.meta, !d.body.envelope.empty());
+  if (!valid) return std::unexpected(valid.error().WithContext("event meta"));
+  ENTENTE_ASSIGN_OR_RETURN(d.meta, ParseMeta(d.body.meta));
+  if (!d.body.envelope.empty()) {
+    ENTENTE_ASSIGN_OR_RETURN(auto envelope, ledger::DecodeEnvelope(d.body.envelope));
+    d.recipients = envelope.RecipientKeys();
+  }
+  return d;
+}
+
+Result<NodeCore::Decoded> NodeCore::Admit(const crypto::PublicKey& submitter,
+                                          const WireEvent& event) const {
+  ENTENTE_ASSIGN_OR_RETURN(Decoded d, Decode(event));
+  ENTENTE_RETURN_IF_ERROR(ledger::VerifyHeaderSignature(d.header));
+  if (d.header.author != submitter) {
+    return PermissionDenied("event: the author is not the submitting device");
+  }
+  if (d.header.origin != partner_) {
+    return PermissionDenied("event: this node records only " + partner_ + "'s events, not " +
+                            d.header.origin + "'s");
+  }
+  ENTENTE_RETURN_IF_ERROR(ledger::CheckClockSkew(d.header, clock_.Now()));
+  return d;
+}
+
+void NodeCore::Apply(const Decoded& d) {
+  space::FoldEvent fold{d.header, d.meta, d.recipients};
+  if (IsDirectory(d.header.space_id)) {
+    directory_.Apply(fold);
+    return;
+  }
+  auto& slot = spaces_[d.header.space_id];
+  if (!slot) slot = std::make_unique<space::SpaceState>(d.header.space_id);
+  slot->Apply(fold, directory_);
+}
+
+Status NodeCore::Load() {
+  ENTENTE_RETURN_IF_ERROR(store_.CreateLog({directory_id_, partner_}, store::LogRole::kOwn));
+  ENTENTE_ASSIGN_OR_RETURN(auto logs, store_.Logs());
+  // The directory first: space events refer to members and devices.
+  std::stable_partition(logs.begin(), logs.end(),
+                        [&](const auto& log) { return IsDirectory(log.first.space); });
+  std::unique_lock lock(state_mu_);
+  for (const auto& [log, role] : logs) {
+    if (role != store::LogRole::kOwn || log.origin != partner_) continue;
+    ENTENTE_ASSIGN_OR_RETURN(uint64_t size, store_.TreeSize(log));
+    constexpr uint64_t kChunk = 1024;
+    for (uint64_t begin = 0; begin < size; begin += kChunk) {
+      uint64_t end = std::min(size, begin + kChunk);
+      ENTENTE_ASSIGN_OR_RETURN(auto leaves, store_.Leaves(log, begin, end));
+      for (uint64_t i = begin; i < end; ++i) {
+        ENTENTE_ASSIGN_OR_RETURN(auto body, store_.Body(log, i));
+        if (!body) continue;  // shredded: its state was folded when it was appended
+        auto d = Decode(WireEvent{std::move(leaves[i - begin]), std::move(body)});
+        if (!d) {
+          return DataLoss("log " + log.space.ToHex() + "/" + log.origin + " entry " +
+                          std::to_string(i) + ": " + d.error().message());
+        }
+        Apply(*d);
+      }
+    }
+  }
+  return {};
+}
+
+std::optional<crypto::PublicKey> NodeCore::ActiveDevice(std::string_view device_id) const {
+  auto key = space::ParseDeviceId(device_id);
+  if (!key) return std::nullopt;
+  std::shared_lock lock(state_mu_);
+  const space::Member* member = directory_.ActiveMemberOf(*key);
+  if (member == nullptr || member->partner != partner_) return std::nullopt;
+  return *key;
+}
+
+std::string NodeCore::MemberOf(const crypto::PublicKey& device) const {
+  std::shared_lock lock(state_mu_);
+  const space::Member* member = directory_.ActiveMemberOf(device);
+  return member != nullptr ? member->id : "";
+}
+
+Result<std::pair<uint64_t, std::string>> NodeCore::CheckpointCovering(const store::LogKey& log,
+                                                                      uint64_t min_size) {
+  std::lock_guard lock(checkpoint_mu_);
+  auto it = checkpoints_.find(log);
+  if (it == checkpoints_.end()) {
+    ENTENTE_ASSIGN_OR_RETURN(auto latest, store_.LatestCheckpoint(log));
+    if (latest) it = checkpoints_.emplace(log, std::pair{latest->tree_size, latest->note}).first;
+  }
+  if (it != checkpoints_.end() && it->second.first >= min_size && min_size > 0) return it->second;
+  ENTENTE_ASSIGN_OR_RETURN(uint64_t size, store_.TreeSize(log));
+  if (it != checkpoints_.end() && it->second.first == size) return it->second;
+  ENTENTE_ASSIGN_OR_RETURN(auto signed_cp, store::SignLatestCheckpoint(store_, log, node_key_));
+  checkpoints_[log] = {signed_cp.tree_size, signed_cp.note};
+  return checkpoints_[log];
+}
+
+Result<Receipt> NodeCore::MakeReceipt(const store::LogKey& log, uint64_t index) {
+  ENTENTE_ASSIGN_OR_RETURN(auto checkpoint, CheckpointCovering(log, index + 1));
+  store::StoreHashSource source(store_, log);
+  ENTENTE_ASSIGN_OR_RETURN(auto proof, ledger::ProveInclusion(source, ledger::LeafIndex(index),
+                                                              ledger::TreeSize(checkpoint.first)));
+  return Receipt{log, index, checkpoint.second, std::move(proof)};
+}
+
+Result<Receipt> NodeCore::Submit(const crypto::PublicKey& submitter, const WireEvent& event) {
+  ENTENTE_ASSIGN_OR_RETURN(Decoded d, Admit(submitter, event));
+  const auto& h = d.header;
+  store::LogKey log{h.space_id, partner_};
+  store::NewEvent stored{h.event_id, event.header, event.body};
+  space::FoldEvent fold{d.header, d.meta, d.recipients};
+  uint64_t index = 0;
+  if (h.kind == kMessagePost && !IsDirectory(h.space_id)) {
+    // Messages change no state: they share the lock and commit in groups.
+    std::shared_lock lock(state_mu_);
+    auto it = spaces_.find(h.space_id);
+    if (it == spaces_.end()) return NotFound("no space " + h.space_id.ToHex() + " on this node");
+    ENTENTE_RETURN_IF_ERROR(it->second->Check(fold, directory_));
+    ENTENTE_ASSIGN_OR_RETURN(index, committer_.Append(log, stored));
+  } else {
+    std::unique_lock lock(state_mu_);
+    if (IsDirectory(h.space_id)) {
+      ENTENTE_RETURN_IF_ERROR(directory_.Check(fold));
+    } else {
+      auto it = spaces_.find(h.space_id);
+      if (h.kind == kSpaceCharter) {
+        if (it != spaces_.end()) return AlreadyExists("space " + h.space_id.ToHex() + " exists");
+        std::string name = d.meta.value("name", "");
+        for (const auto& [id, other] : spaces_) {
+          if (other->name() == name) return AlreadyExists("a space named " + name + " exists");
+        }
+        space::SpaceState draft(h.space_id);
+        ENTENTE_RETURN_IF_ERROR(draft.Check(fold, directory_));
+        ENTENTE_RETURN_IF_ERROR(store_.CreateLog(log, store::LogRole::kOwn));
+      } else {
+        if (it == spaces_.end())
+          return NotFound("no space " + h.space_id.ToHex() + " on this node");
+        ENTENTE_RETURN_IF_ERROR(it->second->Check(fold, directory_));
+      }
+    }
+    ENTENTE_ASSIGN_OR_RETURN(index, committer_.Append(log, stored));
+    Apply(d);
+  }
+  ingested_.fetch_add(1, std::memory_order_relaxed);
+  if (listener_) listener_(log, index + 1);
+  return MakeReceipt(log, index);
+}
+
+Result<std::vector<Receipt>> NodeCore::Enrol(std::string_view token,
+                                             const std::vector<WireEvent>& events) {
+  ENTENTE_ASSIGN_OR_RETURN(TokenGrant grant, tokens_.Peek(token, clock_.Now()));
+  std::vector<uint16_t> expected =
+      grant.kind == TokenGrant::Kind::kAdmin
+          ? std::vector<uint16_t>{kMemberEnroll, kDeviceAdd, kDeviceKeys}
+          : std::vector<uint16_t>{kDeviceAdd, kDeviceKeys};
+  if (events.size() != expected.size()) {
+    return InvalidArgument("enrol: expected " + std::to_string(expected.size()) + " events, got " +
+                           std::to_string(events.size()));
+  }
+  std::vector<Decoded> decoded;
+  for (size_t i = 0; i < events.size(); ++i) {
+    ENTENTE_ASSIGN_OR_RETURN(Decoded d, Decode(events[i]));
+    if (d.header.kind != expected[i]) {
+      const auto* kind = ledger::FindKind(expected[i]);
+      return InvalidArgument("enrol: event " + std::to_string(i) + " must be " +
+                             std::string(kind->name));
+    }
+    // Every event is the new device's own.
+    crypto::PublicKey author = decoded.empty() ? d.header.author : decoded.front().header.author;
+    ENTENTE_ASSIGN_OR_RETURN(d, Admit(author, events[i]));
+    if (!IsDirectory(d.header.space_id)) {
+      return InvalidArgument("enrol: events belong in " + partner_ + "'s directory");
+    }
+    decoded.push_back(std::move(d));
+  }
+  const auto& device_add = decoded[expected.size() - 2];
+  if (device_add.meta.value("device_key", "") != space::DeviceIdOf(device_add.header.author)) {
+    return InvalidArgument("enrol: device.add must add the enrolling device itself");
+  }
+  if (grant.kind == TokenGrant::Kind::kDevice &&
+      device_add.meta.value("member", "") != grant.member) {
+    return PermissionDenied("enrol: this token enrols a device of " + grant.member);
+  }
+  store::LogKey log{directory_id_, partner_};
+  std::vector<uint64_t> indices;
+  {
+    std::unique_lock lock(state_mu_);
+    space::Directory next = directory_;
+    for (const auto& d : decoded) {
+      ENTENTE_RETURN_IF_ERROR(next.Fold(space::FoldEvent{d.header, d.meta, d.recipients}));
+    }
+    // Consumed before the append: a crash in between wastes the token, never reuses it.
+    ENTENTE_RETURN_IF_ERROR(tokens_.Consume(token, clock_.Now()));
+    std::vector<store::NewEvent> batch;
+    for (size_t i = 0; i < events.size(); ++i) {
+      batch.push_back({decoded[i].header.event_id, events[i].header, events[i].body});
+    }
+    ENTENTE_ASSIGN_OR_RETURN(indices, store_.AppendEvents(log, batch));
+    directory_ = std::move(next);
+  }
+  ingested_.fetch_add(events.size(), std::memory_order_relaxed);
+  if (listener_) listener_(log, indices.back() + 1);
+  std::vector<Receipt> receipts;
+  for (uint64_t index : indices) {
+    ENTENTE_ASSIGN_OR_RETURN(auto receipt, MakeReceipt(log, index));
+    receipts.push_back(std::move(receipt));
+  }
+  return receipts;
+}
+
+Result<std::string> NodeCore::IssueDeviceToken(const crypto::PublicKey& requester,
+                                               std::string_view member_id) {
+  {
+    std::shared_lock lock(state_mu_);
+    const space::Member* asker = directory_.ActiveMemberOf(requester);
+    if (asker == nullptr || asker->partner != partner_) {
+      return PermissionDenied("device token: the requester is not an active device");
+    }
+    const space::Member* member = directory_.FindMember(member_id);
+    if (member == nullptr || member->partner != partner_ || member->revoked) {
+      return NotFound("device token: no active member " + std::string(member_id) + " at " +
+                      partner_);
+    }
+    if (asker->id != member->id && !asker->HasRole(space::kAdminRole)) {
+      return PermissionDenied("device token: only an admin or " + member->id +
+                              " may enrol a device for " + member->id);
+    }
+  }
+  return tokens_.IssueDeviceToken(std::string(member_id), clock_.Now());
+}
+
+std::vector<SpaceSummary> NodeCore::Spaces(const crypto::PublicKey& reader) const {
+  std::shared_lock lock(state_mu_);
+  std::vector<SpaceSummary> out;
+  const space::Member* member = directory_.ActiveMemberOf(reader);
+  if (member == nullptr) return out;
+  for (const auto& [id, state] : spaces_) {
+    if (!state->HasPartner(member->partner)) continue;
+    SpaceSummary s{id, state->name(), state->partners(), state->policy()->id(), 0, {}};
+    s.size = store_.TreeSize({id, partner_}).value_or(0);
+    for (const auto& [name, channel] : state->channels()) {
+      if (!channel.HasMember(member->id)) continue;
+      s.channels.push_back({name, channel.ceiling.ToString(), channel.members});
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Result<ledger::SpaceId> NodeCore::FindSpace(std::string_view name_or_id) const {
+  std::shared_lock lock(state_mu_);
+  for (const auto& [id, state] : spaces_) {
+    if (state->name() == name_or_id || id.ToHex() == name_or_id) return id;
+  }
+  if (name_or_id == "directory" || name_or_id == directory_id_.ToHex()) return directory_id_;
+  return NotFound("no space \"" + std::string(name_or_id) + "\" on this node");
+}
+
+Status NodeCore::MayFollow(const crypto::PublicKey& reader, const ledger::SpaceId& space) const {
+  std::shared_lock lock(state_mu_);
+  const space::Member* member = directory_.ActiveMemberOf(reader);
+  if (member == nullptr) return PermissionDenied("the reader is not an active device");
+  if (IsDirectory(space)) return {};
+  auto it = spaces_.find(space);
+  if (it == spaces_.end()) return NotFound("no space " + space.ToHex() + " on this node");
+  if (!it->second->HasPartner(member->partner)) {
+    return PermissionDenied(member->partner + " is not a partner of space " + it->second->name());
+  }
+  return {};
+}
+
+bool NodeCore::MayReadBody(const crypto::PublicKey& reader,
+                           const ledger::EventHeader& header) const {
+  std::shared_lock lock(state_mu_);
+  const space::Member* member = directory_.ActiveMemberOf(reader);
+  if (member == nullptr) return false;
+  if (IsDirectory(header.space_id)) return true;
+  auto it = spaces_.find(header.space_id);
+  if (it == spaces_.end() || !it->second->HasPartner(member->partner)) return false;
+  const auto* kind = ledger::FindKind(header.kind);
+  if (kind == nullptr) return false;
+  if (!kind->has_envelope) return true;
+  const space::Channel* channel = nullptr;
+  if (header.kind == kChannelCreate) {
+    channel = it->second->FindChannel(header.event_id);
+  } else if (header.subject.size() == ledger::EventId::kSize) {
+    channel = it->second->FindChannel(ledger::EventId::FromBytes(header.subject).value());
+  }
+  if (channel == nullptr) return false;
+  auto label = label::ParseLabel(it->second->policy(), header.label);
+  return label && it->second->MayRead(*member, *channel, *label);
+}
+
+Result<LogPage> NodeCore::ReadLog(const crypto::PublicKey& reader, const ledger::SpaceId& space,
+                                  uint64_t from, size_t limit) {
+  ENTENTE_RETURN_IF_ERROR(MayFollow(reader, space));
+  LogPage page;
+  page.log = {space, partner_};
+  ENTENTE_ASSIGN_OR_RETURN(auto checkpoint, CheckpointCovering(page.log, 0));
+  page.tree_size = checkpoint.first;
+  page.checkpoint = checkpoint.second;
+  uint64_t end = std::min<uint64_t>(page.tree_size, from + std::min<size_t>(limit, 10'000));
+  if (from >= end) return page;
+  ENTENTE_ASSIGN_OR_RETURN(auto leaves, store_.Leaves(page.log, from, end));
+  for (uint64_t i = from; i < end; ++i) {
+    LogPage::Entry entry{i, std::move(leaves[i - from]), std::nullopt};
+    auto header = ledger::DecodeHeader(entry.header);
+    if (header && MayReadBody(reader, *header)) {
+      ENTENTE_ASSIGN_OR_RETURN(entry.body, store_.Body(page.log, i));
+    }
+    page.entries.push_back(std::move(entry));
+  }
+  return page;
+}
+
+uint64_t NodeCore::events_ingested() const { return ingested_.load(std::memory_order_relaxed); }
+
+}  // namespace entente::node
