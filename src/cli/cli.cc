@@ -13,6 +13,8 @@ namespace entente::cli {
 
 int ExitCodeFor(const Error& error) {
   switch (error.code()) {
+    case ErrorCode::kPermissionDenied:
+      return kExitNo;  // refused by policy: a clear "no"
     case ErrorCode::kUnavailable:
       return kExitUnavailable;
     case ErrorCode::kInternal:

@@ -19,7 +19,7 @@ struct InfoArgs {
 };
 struct RunArgs {
   std::string dir, listen;
-  int threads = 2;
+  int threads = 8;
 };
 
 nlohmann::json InfoJson(const node::NodeInfo& info) {
