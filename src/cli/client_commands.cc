@@ -5,6 +5,7 @@
 #include <iostream>
 #include <iterator>
 #include <sstream>
+#include <thread>
 
 #include "base/encoding.h"
 #include "cli/cli.h"
@@ -352,13 +353,24 @@ int RunRead(const ReadArgs& a) {
   if (!client) return Fail(client.error());
   if (auto s = SyncAndWarn(**client); !s) return Fail(s.error());
   if (a.follow) {
-    // --json prints one JSON object per line (JSON Lines) as messages arrive.
-    auto status = (*client)->Follow(a.space, a.channel, 0, [&](const client::Message& m) {
-      PrintMessage(m, a.common.json);
-      return true;
-    });
-    if (!status) return Fail(status.error());
-    return kExitOk;
+    // --json prints one JSON object per line (JSON Lines) as messages arrive. A lost connection
+    // is retried, resuming after the last message printed: nothing is skipped or repeated.
+    uint64_t next = 0;
+    int failures = 0;
+    for (;;) {
+      auto status = (*client)->Follow(a.space, a.channel, next, [&](const client::Message& m) {
+        PrintMessage(m, a.common.json);
+        next = m.index + 1;
+        failures = 0;
+        return true;
+      });
+      if (status) return kExitOk;
+      if (status.error().code() != ErrorCode::kUnavailable || ++failures > 60) {
+        return Fail(status.error());
+      }
+      std::cerr << "entente: " << status.error().message() << "; reconnecting\n" << std::flush;
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
   }
   auto messages = (*client)->Read(a.space, a.channel);
   if (!messages) return Fail(messages.error());

@@ -13,7 +13,9 @@
 #include "ledger/merkle.h"
 #include "ledger/note.h"
 #include "net/http_signatures.h"
+#include "net/http_status.h"
 #include "space/author.h"
+#include "space/meta.h"
 #include "space/names.h"
 
 namespace entente::client {
@@ -21,9 +23,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kHomeVersion = 1;
-constexpr uint16_t kSpaceCharter = 0x0001;
-constexpr uint16_t kChannelCreate = 0x0200;
-constexpr uint16_t kMessagePost = 0x0300;
+using namespace ledger::kind;  // NOLINT(google-build-using-namespace)
 // The most a message carries: its request (base64 in JSON) stays well under the node's 64 MiB.
 constexpr size_t kMaxMessageBytes = 16 * 1024 * 1024;
 // A clearance under no space's policy: an admin enrolled without one reads nothing labelled.
@@ -31,56 +31,13 @@ constexpr char kNoClearance[] = "NONE;NONE";
 
 std::string Path(const std::string& home, const char* file) { return home + "/" + file; }
 
-Error ErrorFromResponse(const net::HttpResponse& response) {
-  std::string message = response.body;
-  std::string name;
-  auto json = nlohmann::json::parse(response.body, nullptr, false);
-  if (json.is_object()) {
-    message = json.value("message", message);
-    name = json.value("error", "");
-  }
-  while (!message.empty() && message.back() == '\n') message.pop_back();
-  ErrorCode code = ErrorCode::kInternal;
-  switch (response.status) {
-    case 400:
-      code = ErrorCode::kInvalidArgument;
-      break;
-    case 401:
-      code = ErrorCode::kUnauthenticated;
-      break;
-    case 403:
-      code = ErrorCode::kPermissionDenied;
-      break;
-    case 404:
-      code = ErrorCode::kNotFound;
-      break;
-    case 409:
-      code = name == "already_exists" ? ErrorCode::kAlreadyExists : ErrorCode::kFailedPrecondition;
-      break;
-    case 413:
-      code = ErrorCode::kResourceExhausted;
-      break;
-    case 503:
-      code = ErrorCode::kUnavailable;
-      break;
-    default:
-      break;
-  }
-  if (name == "data_loss") code = ErrorCode::kDataLoss;
-  return Error(code, "node: " + message);
-}
-
 Result<nlohmann::json> JsonOf(const net::HttpResponse& response) {
-  if (response.status != 200) return std::unexpected(ErrorFromResponse(response));
+  if (response.status != 200) {
+    Error error = net::ErrorFromResponse(response.status, response.body);
+    return std::unexpected(Error(error.code(), "node: " + error.message()));
+  }
   auto json = nlohmann::json::parse(response.body, nullptr, false);
   if (json.is_discarded()) return DataLoss("node: the response is not JSON");
-  return json;
-}
-
-Result<nlohmann::json> ParseMeta(const Bytes& meta) {
-  if (meta.empty()) return nlohmann::json::object();
-  auto json = nlohmann::json::parse(meta.begin(), meta.end(), nullptr, false);
-  if (json.is_discarded() || !json.is_object()) return DataLoss("event meta is not JSON");
   return json;
 }
 
@@ -303,7 +260,49 @@ struct Client::SpaceView {
     std::optional<Bytes> body;
   };
   std::vector<Entry> entries;
+  ledger::MerkleTree tree;     // of every entry's header, to check the node's checkpoints
   uint64_t verified_size = 0;  // entries below this are in a checkpoint the node signed
+
+  // Adds the next entry ({"header": b64url, "body": b64url?}) of the log. Charter and channel
+  // entries shape the state; one that does not verify is skipped (its messages then show as
+  // unreadable).
+  Status Add(const nlohmann::json& entry, const space::Directory& directory) {
+    auto header_bytes = Base64UrlDecode(entry.value("header", ""));
+    if (!header_bytes) return DataLoss("space: bad entry encoding");
+    tree.AppendLeaf(*header_bytes);
+    ENTENTE_ASSIGN_OR_RETURN(auto header, ledger::DecodeHeader(*header_bytes));
+    std::optional<Bytes> body;
+    if (entry.contains("body")) {
+      auto decoded = Base64UrlDecode(entry.value("body", ""));
+      if (!decoded) return DataLoss("space: bad body encoding");
+      body = std::move(*decoded);
+    }
+    if (header.kind != kMessagePost && body && ledger::VerifyHeaderSignature(header) &&
+        ledger::CheckBodyHash(header, *body)) {
+      auto decoded_body = ledger::DecodeBody(*body);
+      if (decoded_body) {
+        auto meta = space::ParseMeta(decoded_body->meta);
+        if (meta) state.Apply(space::FoldEvent{header, *meta}, directory);
+      }
+    }
+    entries.push_back(
+        {entries.size(), std::move(*header_bytes), std::move(header), std::move(body)});
+    return {};
+  }
+
+  // Checks a checkpoint note of the node against the entries so far; OK and remembers its size
+  // if it matches, DataLoss if it does not. A checkpoint beyond the entries is left for later.
+  Status Verify(const std::string& note, const HomeConfig& config) {
+    ENTENTE_ASSIGN_OR_RETURN(auto checkpoint,
+                             OpenNodeCheckpoint(note, state.id(), config.partner, config.node_key));
+    if (checkpoint.size.value() > tree.size().value()) return {};
+    ENTENTE_ASSIGN_OR_RETURN(auto root, tree.RootAt(checkpoint.size));
+    if (root != checkpoint.root) {
+      return DataLoss("space: the entries do not match the node's signed checkpoint");
+    }
+    verified_size = std::max(verified_size, checkpoint.size.value());
+    return {};
+  }
 };
 
 Client::Client(std::string home, HomeConfig config, crypto::Identity identity, const Clock& clock,
@@ -372,7 +371,7 @@ Result<std::vector<std::string>> Client::SyncDirectory() {
       ENTENTE_RETURN_IF_ERROR(ledger::VerifyHeaderSignature(header));
       ENTENTE_RETURN_IF_ERROR(ledger::CheckBodyHash(header, *body_bytes));
       ENTENTE_ASSIGN_OR_RETURN(auto body, ledger::DecodeBody(*body_bytes));
-      ENTENTE_ASSIGN_OR_RETURN(auto meta, ParseMeta(body.meta));
+      ENTENTE_ASSIGN_OR_RETURN(auto meta, space::ParseMeta(body.meta));
       auto folded = directory.Fold(space::FoldEvent{header, meta});
       if (!folded) {
         flagged.push_back(
@@ -499,7 +498,6 @@ Result<ledger::SpaceId> Client::CreateSpace(const std::string& name, const std::
 Result<std::unique_ptr<Client::SpaceView>> Client::LoadSpace(const std::string& space) {
   ENTENTE_ASSIGN_OR_RETURN(auto info, FindSpace(space));
   auto view = std::make_unique<SpaceView>(info.id);
-  ledger::MerkleTree tree;
   std::string note;
   uint64_t size = 0;
   do {
@@ -512,39 +510,12 @@ Result<std::unique_ptr<Client::SpaceView>> Client::LoadSpace(const std::string& 
     note = page.value("checkpoint", "");
     auto entries = page.value("entries", nlohmann::json::array());
     if (entries.empty()) break;
-    for (const auto& entry : entries) {
-      auto header_bytes = Base64UrlDecode(entry.value("header", ""));
-      if (!header_bytes) return DataLoss("space: bad entry encoding");
-      tree.AppendLeaf(*header_bytes);
-      ENTENTE_ASSIGN_OR_RETURN(auto header, ledger::DecodeHeader(*header_bytes));
-      std::optional<Bytes> body;
-      if (entry.contains("body")) {
-        auto decoded = Base64UrlDecode(entry.value("body", ""));
-        if (!decoded) return DataLoss("space: bad body encoding");
-        body = std::move(*decoded);
-      }
-      // Charter and channels shape the state; a structural entry that does not verify is
-      // skipped (its messages then show as unreadable).
-      if (header.kind != kMessagePost && body && ledger::VerifyHeaderSignature(header) &&
-          ledger::CheckBodyHash(header, *body)) {
-        auto decoded_body = ledger::DecodeBody(*body);
-        if (decoded_body) {
-          auto meta = ParseMeta(decoded_body->meta);
-          if (meta) view->state.Apply(space::FoldEvent{header, *meta}, directory_);
-        }
-      }
-      view->entries.push_back(
-          {view->entries.size(), std::move(*header_bytes), std::move(header), std::move(body)});
-    }
+    for (const auto& entry : entries) ENTENTE_RETURN_IF_ERROR(view->Add(entry, directory_));
   } while (view->entries.size() < size);
-  ENTENTE_ASSIGN_OR_RETURN(auto checkpoint,
-                           OpenNodeCheckpoint(note, info.id, config_.partner, config_.node_key));
-  ENTENTE_ASSIGN_OR_RETURN(auto root, tree.RootAt(checkpoint.size));
-  if (root != checkpoint.root) {
-    return DataLoss("space " + info.name +
-                    ": the entries do not match the node's signed checkpoint");
+  ENTENTE_RETURN_IF_ERROR(view->Verify(note, config_));
+  if (view->verified_size != view->entries.size()) {
+    return DataLoss("space " + info.name + ": the node's checkpoint does not cover its entries");
   }
-  view->verified_size = checkpoint.size.value();
   return view;
 }
 
@@ -703,7 +674,6 @@ Status Client::Follow(const std::string& space, const std::string& channel, uint
   // Every entry from 0 builds the tree the node's checkpoints are checked against; messages
   // wait until a checkpoint covers them.
   SpaceView view(info.id);
-  ledger::MerkleTree tree;
   std::vector<size_t> pending;  // entries of the channel not yet covered by a checkpoint
   for (;;) {
     ENTENTE_ASSIGN_OR_RETURN(auto text, socket->Receive(std::chrono::minutes(10)));
@@ -713,29 +683,11 @@ Status Client::Follow(const std::string& space, const std::string& channel, uint
     if (type == "error") return Unavailable("node: " + json.value("message", "stream ended"));
     if (type == "event") {
       uint64_t index = json.value("index", uint64_t{0});
-      if (index != tree.size().value()) {
-        return DataLoss("stream: expected entry " + std::to_string(tree.size().value()) + ", got " +
+      if (index != view.entries.size()) {
+        return DataLoss("stream: expected entry " + std::to_string(view.entries.size()) + ", got " +
                         std::to_string(index));
       }
-      auto header_bytes = Base64UrlDecode(json.value("header", ""));
-      if (!header_bytes) return DataLoss("stream: bad header encoding");
-      tree.AppendLeaf(*header_bytes);
-      ENTENTE_ASSIGN_OR_RETURN(auto header, ledger::DecodeHeader(*header_bytes));
-      std::optional<Bytes> body;
-      if (json.contains("body")) {
-        auto decoded = Base64UrlDecode(json.value("body", ""));
-        if (!decoded) return DataLoss("stream: bad body encoding");
-        body = std::move(*decoded);
-      }
-      if (header.kind != kMessagePost && body && ledger::VerifyHeaderSignature(header) &&
-          ledger::CheckBodyHash(header, *body)) {
-        auto decoded_body = ledger::DecodeBody(*body);
-        if (decoded_body) {
-          auto meta = ParseMeta(decoded_body->meta);
-          if (meta) view.state.Apply(space::FoldEvent{header, *meta}, directory_);
-        }
-      }
-      view.entries.push_back({index, std::move(*header_bytes), std::move(header), std::move(body)});
+      ENTENTE_RETURN_IF_ERROR(view.Add(json, directory_));
       const auto& e = view.entries.back();
       const space::Channel* ch = view.state.FindChannel(channel);
       if (e.header.kind == kMessagePost && ch != nullptr && index >= from_index &&
@@ -746,15 +698,7 @@ Status Client::Follow(const std::string& space, const std::string& channel, uint
       continue;
     }
     if (type == "checkpoint") {
-      ENTENTE_ASSIGN_OR_RETURN(auto checkpoint,
-                               OpenNodeCheckpoint(json.value("checkpoint", ""), info.id,
-                                                  config_.partner, config_.node_key));
-      if (checkpoint.size.value() > tree.size().value()) continue;  // entries still coming
-      ENTENTE_ASSIGN_OR_RETURN(auto root, tree.RootAt(checkpoint.size));
-      if (root != checkpoint.root) {
-        return DataLoss("stream: the entries do not match the node's signed checkpoint");
-      }
-      view.verified_size = std::max(view.verified_size, checkpoint.size.value());
+      ENTENTE_RETURN_IF_ERROR(view.Verify(json.value("checkpoint", ""), config_));
       size_t delivered = 0;
       for (size_t i : pending) {
         const auto& e = view.entries[i];

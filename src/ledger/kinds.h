@@ -15,6 +15,20 @@
 
 namespace entente::ledger {
 
+// The codes of the kinds that code refers to by name (the registry is in kinds.cc).
+namespace kind {
+inline constexpr uint16_t kSpaceCharter = 0x0001;
+inline constexpr uint16_t kMemberEnroll = 0x0100;
+inline constexpr uint16_t kMemberUpdate = 0x0101;
+inline constexpr uint16_t kMemberRevoke = 0x0102;
+inline constexpr uint16_t kDeviceAdd = 0x0110;
+inline constexpr uint16_t kDeviceKeys = 0x0111;
+inline constexpr uint16_t kDeviceRevoke = 0x0112;
+inline constexpr uint16_t kChannelCreate = 0x0200;
+inline constexpr uint16_t kChannelUpdate = 0x0201;
+inline constexpr uint16_t kMessagePost = 0x0300;
+}  // namespace kind
+
 enum class MetaType : uint8_t { kString, kInteger, kBoolean, kStringArray, kObject };
 
 struct MetaField {

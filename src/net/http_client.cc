@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/tls_cert.h"
+#include "net/http_status.h"
 
 namespace entente::net {
 namespace {
@@ -161,6 +162,10 @@ Status OpenTls(asio::io_context& io, TlsStream& stream, const ParsedUrl& node,
   });
   RunUntilDone(io, done);
   if (ec) return Unavailable("cannot connect to " + where + ": " + Describe(ec, timeout));
+  // Small request/response messages must not wait for Nagle + delayed ACK (40 ms).
+  error_code nodelay_ec;
+  lowest.socket().set_option(tcp::no_delay(true),
+                             nodelay_ec);  // NOLINT(bugprone-unused-return-value)
 
   if (!IsIpAddress(node.host)) {
     SSL_set_tlsext_host_name(stream.native_handle(), node.host.c_str());  // RFC 6066 §3
@@ -194,31 +199,6 @@ Result<Target> CheckOptions(const ClientOptions& options) {
     return InvalidArgument("timeout: must be positive");
   }
   return Target{std::move(node), std::move(fingerprint)};
-}
-
-// The error for an HTTP status that refused a request; the inverse of HttpStatusFor.
-ErrorCode ErrorCodeForStatus(unsigned status) {
-  switch (status) {
-    case 400:
-      return ErrorCode::kInvalidArgument;
-    case 401:
-      return ErrorCode::kUnauthenticated;
-    case 403:
-      return ErrorCode::kPermissionDenied;
-    case 404:
-      return ErrorCode::kNotFound;
-    case 409:
-      return ErrorCode::kFailedPrecondition;
-    case 413:
-    case 429:
-      return ErrorCode::kResourceExhausted;
-    case 502:
-    case 503:
-    case 504:
-      return ErrorCode::kUnavailable;
-    default:
-      return status >= 500 ? ErrorCode::kInternal : ErrorCode::kFailedPrecondition;
-  }
 }
 
 // The text of an error body on one line: the "message" of a JSON error body (ErrorResponse), or

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "crypto/tls_cert.h"
+#include "net/http_status.h"
 
 namespace entente::net {
 namespace {
@@ -313,6 +314,28 @@ TEST_F(WebSocketClientTest, ServerStopIsUnavailableToTheClient) {
   EXPECT_EQ(result.error().code(), ErrorCode::kUnavailable);
   EXPECT_EQ(client->Send("x").error().code(), ErrorCode::kUnavailable);
   EXPECT_EQ(closes_.load(), 1);
+}
+
+}  // namespace
+}  // namespace entente::net
+
+namespace entente::net {
+namespace {
+
+TEST(ErrorFromResponse, IsTheInverseOfErrorResponse) {
+  for (ErrorCode code :
+       {ErrorCode::kInvalidArgument, ErrorCode::kAlreadyExists, ErrorCode::kFailedPrecondition,
+        ErrorCode::kPermissionDenied, ErrorCode::kDataLoss, ErrorCode::kUnavailable}) {
+    HttpResponse r = ErrorResponse(Error(code, "what went wrong"));
+    Error back = ErrorFromResponse(r.status, r.body);
+    EXPECT_EQ(back.code(), code);
+    EXPECT_EQ(back.message(), "what went wrong");
+  }
+  // A body that is not ours: the status decides, the text is kept on one line.
+  Error plain = ErrorFromResponse(502, "bad gateway\nfrom a proxy\n");
+  EXPECT_EQ(plain.code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(plain.message(), "bad gateway from a proxy");
+  EXPECT_EQ(ErrorFromResponse(418, "").code(), ErrorCode::kFailedPrecondition);
 }
 
 }  // namespace

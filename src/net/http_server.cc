@@ -384,6 +384,9 @@ class HttpServer::Impl {
         socket.close(ignored);  // NOLINT(bugprone-unused-return-value): shedding load
         continue;
       }
+      // Small request/response messages must not wait for Nagle + delayed ACK (40 ms).
+      boost::system::error_code nodelay_ec;
+      socket.set_option(tcp::no_delay(true), nodelay_ec);  // NOLINT(bugprone-unused-return-value)
       asio::co_spawn(strand, Serve(std::move(socket)), asio::detached);
     }
   }

@@ -5,26 +5,15 @@
 #include "base/encoding.h"
 #include "ledger/envelope.h"
 #include "ledger/kinds.h"
+#include "ledger/note.h"
+#include "space/meta.h"
 #include "space/names.h"
-#include "store/checkpointer.h"
 #include "store/store_hash_source.h"
 
 namespace entente::node {
 namespace {
 
-constexpr uint16_t kSpaceCharter = 0x0001;
-constexpr uint16_t kMemberEnroll = 0x0100;
-constexpr uint16_t kDeviceAdd = 0x0110;
-constexpr uint16_t kDeviceKeys = 0x0111;
-constexpr uint16_t kChannelCreate = 0x0200;
-constexpr uint16_t kMessagePost = 0x0300;
-
-Result<nlohmann::json> ParseMeta(const Bytes& meta) {
-  if (meta.empty()) return nlohmann::json::object();
-  auto json = nlohmann::json::parse(meta.begin(), meta.end(), nullptr, false);
-  if (json.is_discarded() || !json.is_object()) return InvalidArgument("meta is not a JSON object");
-  return json;
-}
+using namespace ledger::kind;  // NOLINT(google-build-using-namespace)
 
 }  // namespace
 
@@ -48,7 +37,7 @@ Result<NodeCore::Decoded> NodeCore::Decode(const WireEvent& event) const {
   ENTENTE_ASSIGN_OR_RETURN(d.body, ledger::DecodeBody(*event.body));
   auto valid = ledger::ValidateMeta(d.header.kind, d.body.meta, !d.body.envelope.empty());
   if (!valid) return std::unexpected(valid.error().WithContext("event meta"));
-  ENTENTE_ASSIGN_OR_RETURN(d.meta, ParseMeta(d.body.meta));
+  ENTENTE_ASSIGN_OR_RETURN(d.meta, space::ParseMeta(d.body.meta));
   if (!d.body.envelope.empty()) {
     ENTENTE_ASSIGN_OR_RETURN(auto envelope, ledger::DecodeEnvelope(d.body.envelope));
     d.recipients = envelope.RecipientKeys();
@@ -132,14 +121,34 @@ Result<std::pair<uint64_t, std::string>> NodeCore::CheckpointCovering(const stor
   auto it = checkpoints_.find(log);
   if (it == checkpoints_.end()) {
     ENTENTE_ASSIGN_OR_RETURN(auto latest, store_.LatestCheckpoint(log));
-    if (latest) it = checkpoints_.emplace(log, std::pair{latest->tree_size, latest->note}).first;
+    if (latest) {
+      it = checkpoints_.emplace(log, SignedCheckpoint{latest->tree_size, latest->note, true}).first;
+    }
   }
-  if (it != checkpoints_.end() && it->second.first >= min_size && min_size > 0) return it->second;
+  if (it != checkpoints_.end() && min_size > 0 && it->second.size >= min_size) {
+    return std::pair{it->second.size, it->second.note};
+  }
   ENTENTE_ASSIGN_OR_RETURN(uint64_t size, store_.TreeSize(log));
-  if (it != checkpoints_.end() && it->second.first == size) return it->second;
-  ENTENTE_ASSIGN_OR_RETURN(auto signed_cp, store::SignLatestCheckpoint(store_, log, node_key_));
-  checkpoints_[log] = {signed_cp.tree_size, signed_cp.note};
-  return checkpoints_[log];
+  if (it == checkpoints_.end() || it->second.size != size) {
+    // One signature covers everything appended so far, so a group commit pays for one. The
+    // log only grows, so every checkpoint signed here is consistent with every earlier one.
+    ledger::Checkpoint checkpoint;
+    ENTENTE_ASSIGN_OR_RETURN(checkpoint.origin,
+                             ledger::EntenteOrigin(log.space.view(), log.origin));
+    checkpoint.size = ledger::TreeSize(size);
+    ENTENTE_ASSIGN_OR_RETURN(checkpoint.root, store_.RootHash(log, size));
+    ENTENTE_ASSIGN_OR_RETURN(std::string note, ledger::SignCheckpoint(checkpoint, node_key_));
+    it = checkpoints_.insert_or_assign(log, SignedCheckpoint{size, std::move(note), false}).first;
+  }
+  // Stored at most once a second: a checkpoint not yet stored when the node crashes
+  // is signed again, byte for byte the same (Ed25519 is deterministic), when next needed.
+  auto now = std::chrono::steady_clock::now();
+  if (!it->second.stored && now - last_stored_ >= std::chrono::seconds(1)) {
+    ENTENTE_RETURN_IF_ERROR(store_.PutCheckpoint(log, {it->second.size, it->second.note}));
+    it->second.stored = true;
+    last_stored_ = now;
+  }
+  return std::pair{it->second.size, it->second.note};
 }
 
 Result<Receipt> NodeCore::MakeReceipt(const store::LogKey& log, uint64_t index) {

@@ -12,6 +12,7 @@
 // Thread-safe.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -165,8 +166,14 @@ class NodeCore {
   space::Directory directory_;          // guarded by state_mu_
   std::map<ledger::SpaceId, std::unique_ptr<space::SpaceState>> spaces_;  // guarded by state_mu_
 
+  struct SignedCheckpoint {
+    uint64_t size;
+    std::string note;
+    bool stored;
+  };
   std::mutex checkpoint_mu_;
-  std::map<store::LogKey, std::pair<uint64_t, std::string>> checkpoints_;  // latest signed
+  std::map<store::LogKey, SignedCheckpoint> checkpoints_;  // latest signed; guarded
+  std::chrono::steady_clock::time_point last_stored_;      // guarded by checkpoint_mu_
   std::atomic<uint64_t> ingested_{0};
 };
 

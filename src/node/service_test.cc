@@ -4,7 +4,10 @@
 
 #include "base/encoding.h"
 #include "base/file.h"
+#include "crypto/hash.h"
+#include "crypto/keyfile.h"
 #include "crypto/sign.h"
+#include "space/author.h"
 #include "store/sqlite_store.h"
 #include "testing/testdata.h"
 
@@ -71,6 +74,48 @@ TEST_F(NodeServiceTest, SignedEndpointsRefuseUnsignedRequests) {
   auto enrol = Get("/v1/enrol", "POST");
   EXPECT_EQ(enrol.status, 400u);
   EXPECT_NE(enrol.body.find("not JSON"), std::string::npos) << enrol.body;
+}
+
+TEST_F(NodeServiceTest, SignedRequestsMustBeFreshUnreplayedAndForThisTarget) {
+  nlohmann::json tokens = {
+      {"version", 1},
+      {"tokens", {{{"sha256", HexEncode(crypto::Sha256(AsBytes("tok")))}, {"role", "admin"}}}}};
+  tokens["tokens"][0]["used"] = false;
+  ASSERT_TRUE(WriteFileAtomic((dir_.path() / "enrolment.json").string(), AsBytes(tokens.dump()),
+                              0600, false));
+  ASSERT_TRUE(core_.Load());
+  auto id = crypto::Identity::Generate();
+  uint64_t now = ToUnixMs(SystemClock::Instance().Now());
+  auto wire = [](const space::AuthoredEvent& e) { return WireEvent{e.header_bytes, e.body_bytes}; };
+  ASSERT_TRUE(core_.Enrol(
+      "tok",
+      {wire(space::MemberEnrollEvent(id.signing, "admin@USA", "", {"admin"}, "X;Y", now).value()),
+       wire(space::DeviceAddEvent(id.signing, "admin@USA", id.signing.public_key(), "", now)
+                .value()),
+       wire(
+           space::DeviceKeysEvent(id.signing, "USA", id.encryption.public_key(), now + 1000000, now)
+               .value())}));
+  auto signed_get = [&](const std::string& uri, int64_t created, const std::string& nonce) {
+    net::HttpRequest r;
+    r.method = "GET";
+    r.target = "/v1/me";
+    r.headers.emplace("host", "node.test");
+    auto headers = net::SignRequestAt({"GET", uri, {}}, id.signing, created, nonce).value();
+    headers.AddTo(r.headers);
+    return service_.Handle(r);
+  };
+  int64_t created = static_cast<int64_t>(now / 1000);
+  auto ok = signed_get("https://node.test/v1/me", created, "nonce-0123456789abcdef");
+  EXPECT_EQ(ok.status, 200u) << ok.body;
+  EXPECT_NE(ok.body.find("admin@USA"), std::string::npos);
+  // The same request again is a replay.
+  EXPECT_EQ(signed_get("https://node.test/v1/me", created, "nonce-0123456789abcdef").status, 401u);
+  // Stale, from the future, or signed for another target: refused.
+  EXPECT_EQ(signed_get("https://node.test/v1/me", created - 200, "nonce-1123456789abcdef").status,
+            401u);
+  EXPECT_EQ(signed_get("https://node.test/v1/me", created + 200, "nonce-2123456789abcdef").status,
+            401u);
+  EXPECT_EQ(signed_get("https://other.test/v1/me", created, "nonce-3123456789abcdef").status, 401u);
 }
 
 TEST_F(NodeServiceTest, MetricsAreValidPrometheusText) {

@@ -9,10 +9,7 @@
 namespace entente::space {
 namespace {
 
-constexpr uint16_t kMemberEnroll = 0x0100;
-constexpr uint16_t kDeviceAdd = 0x0110;
-constexpr uint16_t kDeviceKeys = 0x0111;
-constexpr uint16_t kDeviceRevoke = 0x0112;
+using namespace ledger::kind;  // NOLINT(google-build-using-namespace)
 
 EventDraft DirectoryDraft(uint16_t kind, const std::string& partner, nlohmann::json meta,
                           uint64_t now_ms) {

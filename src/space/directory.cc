@@ -4,32 +4,13 @@
 
 #include "base/encoding.h"
 #include "ledger/kinds.h"
+#include "space/meta.h"
 #include "space/names.h"
 
 namespace entente::space {
 namespace {
 
-constexpr uint16_t kMemberEnroll = 0x0100;
-constexpr uint16_t kMemberUpdate = 0x0101;
-constexpr uint16_t kMemberRevoke = 0x0102;
-constexpr uint16_t kDeviceAdd = 0x0110;
-constexpr uint16_t kDeviceKeys = 0x0111;
-constexpr uint16_t kDeviceRevoke = 0x0112;
-
-std::string Str(const nlohmann::json& meta, const char* field) {
-  auto it = meta.find(field);
-  return it != meta.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-std::vector<std::string> Strings(const nlohmann::json& meta, const char* field) {
-  std::vector<std::string> out;
-  auto it = meta.find(field);
-  if (it == meta.end() || !it->is_array()) return out;
-  for (const auto& v : *it) {
-    if (v.is_string()) out.push_back(v.get<std::string>());
-  }
-  return out;
-}
+using namespace ledger::kind;  // NOLINT(google-build-using-namespace)
 
 Status CheckRoles(const std::vector<std::string>& roles) {
   if (roles.empty()) return InvalidArgument("member.enroll: roles: give at least one role");
@@ -107,14 +88,14 @@ Status Directory::CheckAdmin(const FoldEvent& event, std::string_view what) cons
 
 Status Directory::CheckMemberEnroll(const FoldEvent& event) const {
   const auto& origin = event.header.origin;
-  std::string id = Str(event.meta, "member");
+  std::string id = MetaString(event.meta, "member");
   ENTENTE_ASSIGN_OR_RETURN(auto name, ParseMemberName(id));
-  if (name.partner != origin || Str(event.meta, "partner") != origin) {
+  if (name.partner != origin || MetaString(event.meta, "partner") != origin) {
     return PermissionDenied("member.enroll: " + origin + " enrols only its own members, not " + id);
   }
-  auto roles = Strings(event.meta, "roles");
+  auto roles = MetaStrings(event.meta, "roles");
   ENTENTE_RETURN_IF_ERROR(CheckRoles(roles));
-  ENTENTE_RETURN_IF_ERROR(CheckClearanceSyntax(Str(event.meta, "clearance")));
+  ENTENTE_RETURN_IF_ERROR(CheckClearanceSyntax(MetaString(event.meta, "clearance")));
   if (FindMember(id) != nullptr) return AlreadyExists("member " + id + " is already enrolled");
   if (!HasMembers(origin)) {
     // The bootstrap: the partner's first member is an admin enrolled by its own first device.
@@ -145,7 +126,7 @@ Status Directory::Check(const FoldEvent& event) const {
     case kMemberRevoke: {
       const char* what = h.kind == kMemberUpdate ? "member.update" : "member.revoke";
       ENTENTE_RETURN_IF_ERROR(CheckAdmin(event, what));
-      std::string id = Str(event.meta, "member");
+      std::string id = MetaString(event.meta, "member");
       const Member* member = FindMember(id);
       if (member == nullptr || member->partner != h.origin) {
         return NotFound(std::string(what) + ": no member " + id);
@@ -153,21 +134,21 @@ Status Directory::Check(const FoldEvent& event) const {
       if (member->revoked) return FailedPrecondition(std::string(what) + ": " + id + " is revoked");
       if (h.kind == kMemberUpdate) {
         if (event.meta.contains("roles"))
-          ENTENTE_RETURN_IF_ERROR(CheckRoles(Strings(event.meta, "roles")));
+          ENTENTE_RETURN_IF_ERROR(CheckRoles(MetaStrings(event.meta, "roles")));
         if (event.meta.contains("clearance")) {
-          ENTENTE_RETURN_IF_ERROR(CheckClearanceSyntax(Str(event.meta, "clearance")));
+          ENTENTE_RETURN_IF_ERROR(CheckClearanceSyntax(MetaString(event.meta, "clearance")));
         }
       }
       return {};
     }
     case kDeviceAdd: {
-      std::string member_id = Str(event.meta, "member");
+      std::string member_id = MetaString(event.meta, "member");
       const Member* member = FindMember(member_id);
       if (member == nullptr || member->partner != h.origin) {
         return NotFound("device.add: no member " + member_id + " at " + h.origin);
       }
       if (member->revoked) return FailedPrecondition("device.add: " + member_id + " is revoked");
-      ENTENTE_ASSIGN_OR_RETURN(auto key, ParseDeviceId(Str(event.meta, "device_key")));
+      ENTENTE_ASSIGN_OR_RETURN(auto key, ParseDeviceId(MetaString(event.meta, "device_key")));
       if (FindDevice(key) != nullptr) {
         return AlreadyExists("device.add: device " + DeviceIdOf(key) + " is already enrolled");
       }
@@ -181,7 +162,7 @@ Status Directory::Check(const FoldEvent& event) const {
       if (ActiveAuthor(event) == nullptr) {
         return PermissionDenied("device.keys: the author is not an active device");
       }
-      auto key = Base64UrlDecode(Str(event.meta, "encryption_key"));
+      auto key = Base64UrlDecode(MetaString(event.meta, "encryption_key"));
       if (!key || !crypto::EncryptionPublicKey::FromBytes(*key)) {
         return InvalidArgument("device.keys: encryption_key is not a base64url X25519 key");
       }
@@ -192,7 +173,7 @@ Status Directory::Check(const FoldEvent& event) const {
       return {};
     }
     case kDeviceRevoke: {
-      ENTENTE_ASSIGN_OR_RETURN(auto key, ParseDeviceId(Str(event.meta, "device_key")));
+      ENTENTE_ASSIGN_OR_RETURN(auto key, ParseDeviceId(MetaString(event.meta, "device_key")));
       const Device* device = FindDevice(key);
       if (device == nullptr) return NotFound("device.revoke: no device " + DeviceIdOf(key));
       if (device->revoked) return FailedPrecondition("device.revoke: already revoked");
@@ -219,34 +200,34 @@ void Directory::Apply(const FoldEvent& event) {
   switch (h.kind) {
     case kMemberEnroll: {
       Member m;
-      m.id = Str(event.meta, "member");
+      m.id = MetaString(event.meta, "member");
       m.partner = h.origin;
-      m.name = Str(event.meta, "name");
-      m.roles = Strings(event.meta, "roles");
-      m.clearance = Str(event.meta, "clearance");
+      m.name = MetaString(event.meta, "name");
+      m.roles = MetaStrings(event.meta, "roles");
+      m.clearance = MetaString(event.meta, "clearance");
       m.enrolled_ms = h.created_ms;
       members_[m.id] = std::move(m);
       return;
     }
     case kMemberUpdate: {
-      Member& m = members_.at(Str(event.meta, "member"));
-      if (event.meta.contains("roles")) m.roles = Strings(event.meta, "roles");
-      if (event.meta.contains("clearance")) m.clearance = Str(event.meta, "clearance");
+      Member& m = members_.at(MetaString(event.meta, "member"));
+      if (event.meta.contains("roles")) m.roles = MetaStrings(event.meta, "roles");
+      if (event.meta.contains("clearance")) m.clearance = MetaString(event.meta, "clearance");
       return;
     }
     case kMemberRevoke: {
-      Member& m = members_.at(Str(event.meta, "member"));
+      Member& m = members_.at(MetaString(event.meta, "member"));
       m.revoked = true;
       for (const auto& id : m.devices) devices_.at(id).revoked = true;
       return;
     }
     case kDeviceAdd: {
-      auto key = ParseDeviceId(Str(event.meta, "device_key")).value();
+      auto key = ParseDeviceId(MetaString(event.meta, "device_key")).value();
       Device d;
       d.id = DeviceIdOf(key);
       d.key = key;
-      d.member = Str(event.meta, "member");
-      d.name = Str(event.meta, "name");
+      d.member = MetaString(event.meta, "member");
+      d.name = MetaString(event.meta, "name");
       d.added_ms = h.created_ms;
       d.added_by = DeviceIdOf(h.author);
       members_.at(d.member).devices.push_back(d.id);
@@ -254,14 +235,15 @@ void Directory::Apply(const FoldEvent& event) {
       return;
     }
     case kDeviceKeys: {
-      auto bytes = Base64UrlDecode(Str(event.meta, "encryption_key")).value();
+      auto bytes = Base64UrlDecode(MetaString(event.meta, "encryption_key")).value();
       devices_.at(DeviceIdOf(h.author)).encryption =
           EncryptionKeyRecord{crypto::EncryptionPublicKey::FromBytes(bytes).value(), h.created_ms,
                               event.meta.value("not_after_ms", uint64_t{0})};
       return;
     }
     case kDeviceRevoke:
-      devices_.at(Str(event.meta, "device_key")).revoked = true;
+      devices_.at(DeviceIdOf(ParseDeviceId(MetaString(event.meta, "device_key")).value())).revoked =
+          true;
       return;
     default:
       return;

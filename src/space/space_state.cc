@@ -5,30 +5,13 @@
 #include "base/encoding.h"
 #include "crypto/hash.h"
 #include "ledger/kinds.h"
+#include "space/meta.h"
 #include "space/names.h"
 
 namespace entente::space {
 namespace {
 
-constexpr uint16_t kSpaceCharter = 0x0001;
-constexpr uint16_t kChannelCreate = 0x0200;
-constexpr uint16_t kChannelUpdate = 0x0201;
-constexpr uint16_t kMessagePost = 0x0300;
-
-std::string Str(const nlohmann::json& meta, const char* field) {
-  auto it = meta.find(field);
-  return it != meta.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-std::vector<std::string> Strings(const nlohmann::json& meta, const char* field) {
-  std::vector<std::string> out;
-  auto it = meta.find(field);
-  if (it == meta.end() || !it->is_array()) return out;
-  for (const auto& v : *it) {
-    if (v.is_string()) out.push_back(v.get<std::string>());
-  }
-  return out;
-}
+using namespace ledger::kind;  // NOLINT(google-build-using-namespace)
 
 std::string_view KindName(uint16_t code) {
   const auto* kind = ledger::FindKind(code);
@@ -184,17 +167,17 @@ Status SpaceState::CheckCharter(const FoldEvent& event, const Directory& directo
     return PermissionDenied("space.charter: only an admin of " + event.header.origin +
                             " may charter a space");
   }
-  std::string name = Str(event.meta, "name");
+  std::string name = MetaString(event.meta, "name");
   if (name.empty() || name.size() > 63) {
     return InvalidArgument("space.charter: name: use 1 to 63 characters");
   }
-  auto partners = Strings(event.meta, "partners");
+  auto partners = MetaStrings(event.meta, "partners");
   if (std::find(partners.begin(), partners.end(), event.header.origin) == partners.end()) {
     return InvalidArgument("space.charter: partners must include the creator " +
                            event.header.origin);
   }
-  std::string policy_text = Str(event.meta, "policy");
-  if (Str(event.meta, "policy_sha256") != HexEncode(crypto::Sha256(AsBytes(policy_text)))) {
+  std::string policy_text = MetaString(event.meta, "policy");
+  if (MetaString(event.meta, "policy_sha256") != HexEncode(crypto::Sha256(AsBytes(policy_text)))) {
     return InvalidArgument("space.charter: policy_sha256 is not the SHA-256 of the policy");
   }
   ENTENTE_ASSIGN_OR_RETURN(auto policy, LoadSpacePolicy(policy_text, "charter policy"));
@@ -229,19 +212,20 @@ Status SpaceState::CheckChannelEvent(const FoldEvent& event, const Directory& di
   if (!clearance || !label::Access(*clearance, label).admitted()) {
     return PermissionDenied(author->id + "'s clearance does not admit " + h.label);
   }
-  std::string channel_name = Str(event.meta, "channel");
+  std::string channel_name = MetaString(event.meta, "channel");
   if (h.kind == kChannelCreate) {
     ENTENTE_RETURN_IF_ERROR(CheckChannelName(channel_name));
     if (FindChannel(channel_name) != nullptr) {
       return AlreadyExists("channel " + channel_name + " exists in space " + name_);
     }
     if (!h.subject.empty()) return InvalidArgument("channel.create: subject must be empty");
-    ENTENTE_ASSIGN_OR_RETURN(auto ceiling, label::ParseLabel(policy_, Str(event.meta, "ceiling")));
+    ENTENTE_ASSIGN_OR_RETURN(auto ceiling,
+                             label::ParseLabel(policy_, MetaString(event.meta, "ceiling")));
     if (!label::Dominates(ceiling, label)) {
       return PermissionDenied("label " + h.label + " is above the channel's ceiling " +
                               ceiling.ToString());
     }
-    auto members = Strings(event.meta, "members");
+    auto members = MetaStrings(event.meta, "members");
     if (!std::is_sorted(members.begin(), members.end()) ||
         std::adjacent_find(members.begin(), members.end()) != members.end()) {
       return InvalidArgument("channel.create: members must be sorted and distinct");
@@ -277,7 +261,7 @@ Status SpaceState::CheckChannelEvent(const FoldEvent& event, const Directory& di
                             "'s ceiling " + channel->ceiling.ToString());
   }
   if (h.kind == kChannelUpdate && event.meta.contains("ceiling")) {
-    ENTENTE_RETURN_IF_ERROR(label::ParseLabel(policy_, Str(event.meta, "ceiling")));
+    ENTENTE_RETURN_IF_ERROR(label::ParseLabel(policy_, MetaString(event.meta, "ceiling")));
   }
   return CheckRecipients(event, directory, *channel, label);
 }
@@ -303,27 +287,27 @@ void SpaceState::Apply(const FoldEvent& event, const Directory& directory) {
   const auto& h = event.header;
   switch (h.kind) {
     case kSpaceCharter:
-      name_ = Str(event.meta, "name");
-      partners_ = Strings(event.meta, "partners");
+      name_ = MetaString(event.meta, "name");
+      partners_ = MetaStrings(event.meta, "partners");
       std::sort(partners_.begin(), partners_.end());
-      policy_text_ = Str(event.meta, "policy");
+      policy_text_ = MetaString(event.meta, "policy");
       policy_ = LoadSpacePolicy(policy_text_).value();
       return;
     case kChannelCreate: {
-      std::string name = Str(event.meta, "channel");
-      auto ceiling = label::ParseLabel(policy_, Str(event.meta, "ceiling")).value();
+      std::string name = MetaString(event.meta, "channel");
+      auto ceiling = label::ParseLabel(policy_, MetaString(event.meta, "ceiling")).value();
       const Member* author = directory.ActiveMemberOf(h.author);
-      channels_.emplace(name, Channel{name, h.event_id, ceiling, Strings(event.meta, "members"),
+      channels_.emplace(name, Channel{name, h.event_id, ceiling, MetaStrings(event.meta, "members"),
                                       author != nullptr ? author->id : "", h.created_ms});
       return;
     }
     case kChannelUpdate: {
-      auto it = channels_.find(Str(event.meta, "channel"));
+      auto it = channels_.find(MetaString(event.meta, "channel"));
       if (it == channels_.end()) return;
       if (event.meta.contains("ceiling")) {
-        it->second.ceiling = label::ParseLabel(policy_, Str(event.meta, "ceiling")).value();
+        it->second.ceiling = label::ParseLabel(policy_, MetaString(event.meta, "ceiling")).value();
       }
-      if (event.meta.contains("members")) it->second.members = Strings(event.meta, "members");
+      if (event.meta.contains("members")) it->second.members = MetaStrings(event.meta, "members");
       return;
     }
     default:
