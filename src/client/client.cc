@@ -9,6 +9,7 @@
 #include "crypto/hash.h"
 #include "crypto/random.h"
 #include "label/banner.h"
+#include "label/label.h"
 #include "ledger/kinds.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
@@ -564,6 +565,10 @@ Result<SendResult> Client::Send(const std::string& space, const std::string& cha
   const space::Channel* ch = view->state.FindChannel(channel);
   if (ch == nullptr) return NotFound("no channel \"" + channel + "\" in space " + space);
   ENTENTE_ASSIGN_OR_RETURN(auto label, label::ParseLabelOrBanner(view->state.policy(), label_text));
+  if (!label::Dominates(ch->ceiling, label)) {
+    return PermissionDenied("label " + label.ToString() + " is above channel " + channel +
+                            "'s ceiling " + ch->ceiling.ToString());
+  }
   space::EventDraft draft;
   draft.kind = kMessagePost;
   draft.space = view->state.id();
@@ -574,6 +579,10 @@ Result<SendResult> Client::Send(const std::string& space, const std::string& cha
   draft.plaintext = Bytes(text.begin(), text.end());
   draft.created_ms = ToUnixMs(clock_.Now());
   draft.recipients = view->state.Recipients(directory_, *ch, label, draft.created_ms);
+  if (draft.recipients.empty()) {
+    return PermissionDenied("no device in channel " + channel + " may read " + label.ToString() +
+                            ", not even this one: is it within your clearance?");
+  }
   ENTENTE_ASSIGN_OR_RETURN(auto event, space::Author(draft, identity_.signing));
   ENTENTE_ASSIGN_OR_RETURN(
       auto receipt, Submit(Base64UrlEncode(event.header_bytes), Base64UrlEncode(event.body_bytes)));
