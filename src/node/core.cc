@@ -248,6 +248,7 @@ Result<std::vector<Receipt>> NodeCore::Enrol(std::string_view token,
     // Consumed before the append: a crash in between wastes the token, never reuses it.
     ENTENTE_RETURN_IF_ERROR(tokens_.Consume(token, clock_.Now()));
     std::vector<store::NewEvent> batch;
+    batch.reserve(events.size());
     for (size_t i = 0; i < events.size(); ++i) {
       batch.push_back({decoded[i].header.event_id, events[i].header, events[i].body});
     }

@@ -36,7 +36,7 @@ constexpr size_t kMaxPage = 1000;
 
 Result<WireEvent> WireEventFrom(const nlohmann::json& json) {
   if (!json.is_object() || !json.contains("header") || !json["header"].is_string()) {
-    return InvalidArgument("event: expected {\"header\": base64url, \"body\": base64url}");
+    return InvalidArgument(R"(event: expected {"header": base64url, "body": base64url})");
   }
   WireEvent event;
   ENTENTE_ASSIGN_OR_RETURN(event.header, Base64UrlDecode(json["header"].get<std::string>()));
@@ -156,7 +156,7 @@ net::HttpResponse NodeService::Handle(const net::HttpRequest& request) {
     if (!json) return net::ErrorResponse(json.error());
     if (!json->is_object() || !(*json)["token"].is_string()) {
       return net::ErrorResponse(
-          Error(ErrorCode::kInvalidArgument, "enrol/lookup: expected {\"token\": string}"));
+          Error(ErrorCode::kInvalidArgument, R"(enrol/lookup: expected {"token": string})"));
     }
     auto grant = core_.LookupToken((*json)["token"].get<std::string>());
     if (!grant) return net::ErrorResponse(grant.error());
@@ -177,7 +177,7 @@ net::HttpResponse NodeService::Enrol(const net::HttpRequest& request) {
   if (!json) return net::ErrorResponse(json.error());
   if (!json->is_object() || !(*json)["token"].is_string() || !(*json)["events"].is_array()) {
     return net::ErrorResponse(Error(ErrorCode::kInvalidArgument,
-                                    "enrol: expected {\"token\": string, \"events\": [...]}"));
+                                    R"(enrol: expected {"token": string, "events": [...]})"));
   }
   std::vector<WireEvent> events;
   for (const auto& item : (*json)["events"]) {
@@ -212,7 +212,7 @@ net::HttpResponse NodeService::HandleSigned(const net::HttpRequest& request, std
     if (!json) return net::ErrorResponse(json.error());
     if (!json->is_object() || !(*json)["member"].is_string()) {
       return net::ErrorResponse(
-          Error(ErrorCode::kInvalidArgument, "device-tokens: expected {\"member\": string}"));
+          Error(ErrorCode::kInvalidArgument, R"(device-tokens: expected {"member": string})"));
     }
     auto token = core_.IssueDeviceToken(device, (*json)["member"].get<std::string>());
     if (!token) return net::ErrorResponse(token.error());
@@ -268,7 +268,7 @@ net::HttpResponse NodeService::HandleSigned(const net::HttpRequest& request, std
 }
 
 std::variant<net::HttpResponse, net::WebSocketHandlers> NodeService::Upgrade(
-    const net::HttpRequest& request, std::shared_ptr<net::WebSocketPeer> peer) {
+    const net::HttpRequest& request, const std::shared_ptr<net::WebSocketPeer>& peer) {
   std::string_view path = request.target;
   path = path.substr(0, path.find('?'));
   constexpr std::string_view kPrefix = "/v1/logs/";
@@ -325,7 +325,7 @@ void NodeService::OnSocketMessage(const crypto::PublicKey& device, net::WebSocke
     peer.Send(err.dump());
   };
   if (!json.is_object() || json.value("type", "") != "submit") {
-    fail(Error(ErrorCode::kInvalidArgument, "expected {\"type\":\"submit\",...}"));
+    fail(Error(ErrorCode::kInvalidArgument, R"(expected {"type":"submit",...})"));
     return;
   }
   auto event = WireEventFrom(json);

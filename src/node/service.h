@@ -36,7 +36,7 @@ class NodeService {
 
   net::HttpResponse Handle(const net::HttpRequest& request);
   std::variant<net::HttpResponse, net::WebSocketHandlers> Upgrade(
-      const net::HttpRequest& request, std::shared_ptr<net::WebSocketPeer> peer);
+      const net::HttpRequest& request, const std::shared_ptr<net::WebSocketPeer>& peer);
 
   // Log lines for refused signatures (never sent to the peer).
   using Logger = std::function<void(const std::string& what, const std::string& detail)>;
