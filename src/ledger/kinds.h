@@ -18,6 +18,7 @@ namespace entente::ledger {
 // The codes of the kinds that code refers to by name (the registry is in kinds.cc).
 namespace kind {
 inline constexpr uint16_t kSpaceCharter = 0x0001;
+inline constexpr uint16_t kSpaceJoin = 0x0002;
 inline constexpr uint16_t kMemberEnroll = 0x0100;
 inline constexpr uint16_t kMemberUpdate = 0x0101;
 inline constexpr uint16_t kMemberRevoke = 0x0102;

@@ -1,6 +1,9 @@
 #include "space/space_state.h"
 
 #include <algorithm>
+#include <iterator>
+#include <optional>
+#include <tuple>
 
 #include "base/encoding.h"
 #include "crypto/hash.h"
@@ -145,10 +148,26 @@ Result<label::Label> SpaceState::HeaderLabel(const ledger::EventHeader& header) 
 }
 
 Status SpaceState::CheckRecipients(const FoldEvent& event, const Directory& directory,
-                                   const Channel& channel, const label::Label& label) const {
-  auto expected = Recipients(directory, channel, label, event.header.created_ms);
+                                   const Channel& channel, const label::Label& label,
+                                   RecipientRule rule) const {
   std::vector<crypto::EncryptionPublicKey> got(event.recipients.begin(), event.recipients.end());
   std::sort(got.begin(), got.end());
+  if (rule == RecipientRule::kNoLeak) {
+    std::vector<crypto::EncryptionPublicKey> admitted;
+    for (const auto& id : Readers(directory, channel, label)) {
+      for (const auto& device_id : directory.FindMember(id)->devices) {
+        const Device* device = directory.FindDevice(device_id);
+        if (device != nullptr && device->encryption) admitted.push_back(device->encryption->key);
+      }
+    }
+    std::sort(admitted.begin(), admitted.end());
+    size_t leaked = 0;
+    for (const auto& key : got) leaked += !std::binary_search(admitted.begin(), admitted.end(), key);
+    if (leaked == 0) return {};
+    return PermissionDenied("sealed to " + std::to_string(leaked) +
+                            " device(s) the label does not admit in channel " + channel.name);
+  }
+  auto expected = Recipients(directory, channel, label, event.header.created_ms);
   if (got == expected) return {};
   size_t missing = 0;
   size_t extra = 0;
@@ -192,7 +211,56 @@ Status SpaceState::CheckCharter(const FoldEvent& event, const Directory& directo
   return {};
 }
 
-Status SpaceState::CheckChannelEvent(const FoldEvent& event, const Directory& directory) const {
+Status SpaceState::CheckJoin(const FoldEvent& event, const Directory& directory) const {
+  const auto& h = event.header;
+  const Member* author = directory.ActiveMemberOf(h.author);
+  if (author == nullptr || author->partner != h.origin || !author->HasRole(kAdminRole)) {
+    return PermissionDenied("space.join: only an admin of " + h.origin + " may join " + name_ +
+                            " for " + h.origin);
+  }
+  if (MetaString(event.meta, "partner") != h.origin) {
+    return InvalidArgument("space.join: partner must be the author's partner " + h.origin);
+  }
+  if (!HasPartner(h.origin)) {
+    return PermissionDenied(h.origin + " is not a partner of space " + name_);
+  }
+  if (std::binary_search(joined_.begin(), joined_.end(), h.origin)) {
+    return AlreadyExists(h.origin + " has already joined space " + name_);
+  }
+  if (MetaString(event.meta, "charter_event") != charter_event_.ToHex()) {
+    return InvalidArgument("space.join: charter_event is not this space's charter");
+  }
+  ENTENTE_RETURN_IF_ERROR(HeaderLabel(h));
+  return {};
+}
+
+std::vector<std::string> SpaceState::waiting_for() const {
+  std::vector<std::string> out;
+  std::set_difference(partners_.begin(), partners_.end(), joined_.begin(), joined_.end(),
+                      std::back_inserter(out));
+  return out;
+}
+
+std::vector<std::pair<size_t, size_t>> MergeOrder(const std::vector<std::vector<uint64_t>>& logs,
+                                                  const std::vector<std::string>& origins) {
+  std::vector<std::pair<size_t, size_t>> order;
+  std::vector<size_t> next(logs.size(), 0);
+  for (;;) {
+    std::optional<size_t> best;
+    for (size_t i = 0; i < logs.size(); ++i) {
+      if (next[i] >= logs[i].size()) continue;
+      if (!best || std::tie(logs[i][next[i]], origins[i]) <
+                       std::tie(logs[*best][next[*best]], origins[*best])) {
+        best = i;
+      }
+    }
+    if (!best) return order;
+    order.emplace_back(*best, next[*best]++);
+  }
+}
+
+Status SpaceState::CheckChannelEvent(const FoldEvent& event, const Directory& directory,
+                                     RecipientRule rule) const {
   const auto& h = event.header;
   std::string kind_name(KindName(h.kind));
   ENTENTE_ASSIGN_OR_RETURN(const Member* author, Author(event, directory));
@@ -243,7 +311,7 @@ Status SpaceState::CheckChannelEvent(const FoldEvent& event, const Directory& di
       }
     }
     Channel draft{channel_name, h.event_id, ceiling, members, author->id, h.created_ms};
-    return CheckRecipients(event, directory, draft, label);
+    return CheckRecipients(event, directory, draft, label, rule);
   }
   const Channel* channel = FindChannel(channel_name);
   if (channel == nullptr) {
@@ -263,19 +331,27 @@ Status SpaceState::CheckChannelEvent(const FoldEvent& event, const Directory& di
   if (h.kind == kChannelUpdate && event.meta.contains("ceiling")) {
     ENTENTE_RETURN_IF_ERROR(label::ParseLabel(policy_, MetaString(event.meta, "ceiling")));
   }
-  return CheckRecipients(event, directory, *channel, label);
+  return CheckRecipients(event, directory, *channel, label, rule);
 }
 
-Status SpaceState::Check(const FoldEvent& event, const Directory& directory) const {
+Status SpaceState::Check(const FoldEvent& event, const Directory& directory,
+                         RecipientRule rule) const {
   const auto& h = event.header;
   if (h.space_id != id_) return InvalidArgument("the event is not in this space");
   if (h.kind == kSpaceCharter) return CheckCharter(event, directory);
   if (!chartered()) return FailedPrecondition("the space has no charter yet");
+  if (h.kind == kSpaceJoin) return CheckJoin(event, directory);
+  if (!in_force()) {
+    std::string waiting;
+    for (const auto& p : waiting_for()) waiting += (waiting.empty() ? "" : ", ") + p;
+    return FailedPrecondition("space " + name_ + " is not in force yet: waiting for " + waiting +
+                              " to join (entente space join " + name_ + ")");
+  }
   switch (h.kind) {
     case kChannelCreate:
     case kChannelUpdate:
     case kMessagePost:
-      return CheckChannelEvent(event, directory);
+      return CheckChannelEvent(event, directory, rule);
     default:
       return FailedPrecondition("kind " + std::string(KindName(h.kind)) +
                                 " is not accepted in spaces yet");
@@ -292,6 +368,13 @@ void SpaceState::Apply(const FoldEvent& event, const Directory& directory) {
       std::sort(partners_.begin(), partners_.end());
       policy_text_ = MetaString(event.meta, "policy");
       policy_ = LoadSpacePolicy(policy_text_).value();
+      charter_event_ = h.event_id;
+      joined_ = {h.origin};
+      return;
+    case kSpaceJoin:
+      if (!std::binary_search(joined_.begin(), joined_.end(), h.origin)) {
+        joined_.insert(std::upper_bound(joined_.begin(), joined_.end(), h.origin), h.origin);
+      }
       return;
     case kChannelCreate: {
       std::string name = MetaString(event.meta, "channel");

@@ -36,6 +36,13 @@ struct Channel {
 [[nodiscard]] Status CheckMayAuthorEntry(std::string_view entry);
 bool MayAuthorCovers(std::string_view entry, std::string_view kind_name);
 
+// How an event's envelope recipients are checked. The origin node, before it appends, demands
+// exactly the devices the label admits (kExact). A partner folding a mirrored log may know of
+// devices the origin did not yet (a partition), so it demands only that no recipient is a device
+// the label does not admit (kNoLeak): every recipient is the key of a device, current or revoked,
+// of a channel member whose clearance admits the label.
+enum class RecipientRule : uint8_t { kExact, kNoLeak };
+
 class SpaceState {
  public:
   explicit SpaceState(ledger::SpaceId id) : id_(id) {}
@@ -43,7 +50,8 @@ class SpaceState {
   // OK if the event may be appended to (or folded from) this space's logs now, given who is
   // enrolled; otherwise PermissionDenied, FailedPrecondition, NotFound, AlreadyExists or
   // InvalidArgument saying why.
-  [[nodiscard]] Status Check(const FoldEvent& event, const Directory& directory) const;
+  [[nodiscard]] Status Check(const FoldEvent& event, const Directory& directory,
+                             RecipientRule rule = RecipientRule::kExact) const;
   void Apply(const FoldEvent& event, const Directory& directory);
   [[nodiscard]] Status Fold(const FoldEvent& event, const Directory& directory);
 
@@ -54,6 +62,13 @@ class SpaceState {
   const std::shared_ptr<const label::Policy>& policy() const { return policy_; }
   const std::string& policy_text() const { return policy_text_; }
   const std::map<std::string, Channel, std::less<>>& channels() const { return channels_; }
+  // The charter's event id (space.join refers to it).
+  const ledger::EventId& charter_event() const { return charter_event_; }
+  // The partners that have joined: the charter's author's partner, and each that authored a
+  // space.join. The space is in force, and takes channels and messages, when all have.
+  const std::vector<std::string>& joined() const { return joined_; }
+  bool in_force() const { return chartered() && joined_ == partners_; }
+  std::vector<std::string> waiting_for() const;
 
   const Channel* FindChannel(std::string_view name) const;
   const Channel* FindChannel(const ledger::EventId& id) const;
@@ -79,11 +94,13 @@ class SpaceState {
 
  private:
   Status CheckCharter(const FoldEvent& event, const Directory& directory) const;
-  Status CheckChannelEvent(const FoldEvent& event, const Directory& directory) const;
+  Status CheckJoin(const FoldEvent& event, const Directory& directory) const;
+  Status CheckChannelEvent(const FoldEvent& event, const Directory& directory,
+                           RecipientRule rule) const;
   Result<const Member*> Author(const FoldEvent& event, const Directory& directory) const;
   Result<label::Label> HeaderLabel(const ledger::EventHeader& header) const;
   Status CheckRecipients(const FoldEvent& event, const Directory& directory, const Channel& channel,
-                         const label::Label& label) const;
+                         const label::Label& label, RecipientRule rule) const;
 
   ledger::SpaceId id_;
   std::string name_;
@@ -91,7 +108,17 @@ class SpaceState {
   std::string policy_text_;
   std::shared_ptr<const label::Policy> policy_;
   std::map<std::string, Channel, std::less<>> channels_;
+  ledger::EventId charter_event_;
+  std::vector<std::string> joined_;  // sorted
 };
+
+// The order in which a space's state is folded from its partners' logs (docs/formats/space.md,
+// "Order"): a merge that keeps each log's own order and, among the next entries of the logs,
+// takes the one with the smallest (created_ms, origin). Every party holding the same entries
+// gets the same order. `logs[i]` lists the created_ms of log i's entries in log order (only the
+// entries to fold), `origins[i]` its origin. Returns (log, position) pairs.
+std::vector<std::pair<size_t, size_t>> MergeOrder(
+    const std::vector<std::vector<uint64_t>>& logs, const std::vector<std::string>& origins);
 
 // Loads a charter's policy and checks that every role's may_author names registered kinds.
 [[nodiscard]] Result<std::shared_ptr<const label::Policy>> LoadSpacePolicy(

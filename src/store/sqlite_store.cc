@@ -24,7 +24,7 @@
 namespace entente::store {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 constexpr uint64_t kMaxRange = 1 << 16;  // leaves or hashes per read
 
 // Migration i takes the schema from version i to i + 1.
@@ -53,6 +53,15 @@ CREATE TABLE checkpoints(
 CREATE TABLE cosignatures(
   log_id INTEGER NOT NULL, tree_size INTEGER NOT NULL, cosigner TEXT NOT NULL, line TEXT NOT NULL,
   PRIMARY KEY(log_id, tree_size, cosigner)) WITHOUT ROWID;
+)sql",
+    // 1 -> 2: federation (docs/formats/store.md, "Version 2").
+    R"sql(
+CREATE TABLE flags(
+  log_id INTEGER NOT NULL, idx INTEGER NOT NULL, reason TEXT NOT NULL,
+  PRIMARY KEY(log_id, idx)) WITHOUT ROWID;
+CREATE TABLE alarms(
+  alarm_id INTEGER PRIMARY KEY, log_id INTEGER NOT NULL, at_ms INTEGER NOT NULL,
+  evidence TEXT NOT NULL);
 )sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
@@ -581,6 +590,80 @@ Result<std::vector<StoredCosignature>> SqliteStore::Cosignatures(const LogKey& l
   int rc;
   while ((rc = s->Step()) == SQLITE_ROW) out.push_back({s->Text(0), s->Text(1)});
   if (rc != SQLITE_DONE) return SqlError(impl_->db(), "read cosignatures");
+  return out;
+}
+
+Result<std::vector<StoredCosignature>> SqliteStore::LatestCosignatures(const LogKey& log) {
+  std::lock_guard lock(impl_->mu);
+  ENTENTE_ASSIGN_OR_RETURN(Impl::LogRow row, impl_->FindLog(log));
+  ENTENTE_ASSIGN_OR_RETURN(
+      Statement * s,
+      impl_->Prepare("SELECT c.cosigner, c.line, c.tree_size FROM cosignatures c WHERE c.log_id=? "
+                     "AND c.tree_size=(SELECT MAX(tree_size) FROM cosignatures d WHERE "
+                     "d.log_id=c.log_id AND d.cosigner=c.cosigner) ORDER BY c.cosigner"));
+  s->Bind(1, row.id);
+  std::vector<StoredCosignature> out;
+  int rc;
+  while ((rc = s->Step()) == SQLITE_ROW) {
+    out.push_back({s->Text(0), s->Text(1), static_cast<uint64_t>(s->Int(2))});
+  }
+  if (rc != SQLITE_DONE) return SqlError(impl_->db(), "read cosignatures");
+  return out;
+}
+
+Status SqliteStore::PutFlag(const LogKey& log, uint64_t index, std::string_view reason) {
+  std::lock_guard lock(impl_->mu);
+  return impl_->InTransaction([&]() -> Status {
+    ENTENTE_ASSIGN_OR_RETURN(Impl::LogRow row, impl_->FindLog(log));
+    ENTENTE_ASSIGN_OR_RETURN(
+        Statement * s,
+        impl_->Prepare("INSERT OR REPLACE INTO flags(log_id, idx, reason) VALUES(?,?,?)"));
+    s->Bind(1, row.id).Bind(2, static_cast<int64_t>(index)).Bind(3, reason);
+    if (s->Step() != SQLITE_DONE) return SqlError(impl_->db(), "write flag");
+    return {};
+  });
+}
+
+Result<std::vector<std::pair<uint64_t, std::string>>> SqliteStore::Flags(const LogKey& log) {
+  std::lock_guard lock(impl_->mu);
+  ENTENTE_ASSIGN_OR_RETURN(Impl::LogRow row, impl_->FindLog(log));
+  ENTENTE_ASSIGN_OR_RETURN(
+      Statement * s, impl_->Prepare("SELECT idx, reason FROM flags WHERE log_id=? ORDER BY idx"));
+  s->Bind(1, row.id);
+  std::vector<std::pair<uint64_t, std::string>> out;
+  int rc;
+  while ((rc = s->Step()) == SQLITE_ROW) out.emplace_back(s->Int(0), s->Text(1));
+  if (rc != SQLITE_DONE) return SqlError(impl_->db(), "read flags");
+  return out;
+}
+
+Status SqliteStore::PutAlarm(const StoredAlarm& alarm) {
+  std::lock_guard lock(impl_->mu);
+  return impl_->InTransaction([&]() -> Status {
+    ENTENTE_ASSIGN_OR_RETURN(Impl::LogRow row, impl_->FindLog(alarm.log));
+    ENTENTE_ASSIGN_OR_RETURN(
+        Statement * s,
+        impl_->Prepare("INSERT INTO alarms(log_id, at_ms, evidence) VALUES(?,?,?)"));
+    s->Bind(1, row.id).Bind(2, static_cast<int64_t>(alarm.at_ms)).Bind(3, alarm.evidence);
+    if (s->Step() != SQLITE_DONE) return SqlError(impl_->db(), "write alarm");
+    return {};
+  });
+}
+
+Result<std::vector<StoredAlarm>> SqliteStore::Alarms() {
+  std::lock_guard lock(impl_->mu);
+  ENTENTE_ASSIGN_OR_RETURN(
+      Statement * s,
+      impl_->Prepare("SELECT l.space_id, l.origin, a.at_ms, a.evidence FROM alarms a JOIN logs l "
+                     "ON l.log_id=a.log_id ORDER BY a.alarm_id"));
+  std::vector<StoredAlarm> out;
+  int rc;
+  while ((rc = s->Step()) == SQLITE_ROW) {
+    auto space = ledger::SpaceId::FromBytes(s->Blob(0));
+    if (!space) return DataLoss("alarms: a log has a malformed space id");
+    out.push_back({{*space, s->Text(1)}, static_cast<uint64_t>(s->Int(2)), s->Text(3)});
+  }
+  if (rc != SQLITE_DONE) return SqlError(impl_->db(), "read alarms");
   return out;
 }
 

@@ -55,6 +55,11 @@ class SqliteStore final : public Store {
                         const StoredCosignature& cosig) override;
   Result<std::vector<StoredCosignature>> Cosignatures(const LogKey& log,
                                                       uint64_t tree_size) override;
+  Result<std::vector<StoredCosignature>> LatestCosignatures(const LogKey& log) override;
+  Status PutFlag(const LogKey& log, uint64_t index, std::string_view reason) override;
+  Result<std::vector<std::pair<uint64_t, std::string>>> Flags(const LogKey& log) override;
+  Status PutAlarm(const StoredAlarm& alarm) override;
+  Result<std::vector<StoredAlarm>> Alarms() override;
 
   class Impl;
 

@@ -52,6 +52,14 @@ struct StoredCheckpoint {
 struct StoredCosignature {
   std::string cosigner;  // the cosigner's key name
   std::string line;      // the signature line ("— name base64\n")
+  uint64_t tree_size = 0;  // the checkpoint it cosigns (set by LatestCosignatures)
+};
+
+// Evidence that a partner's log forked or was rewritten (DESIGN §4.5): kept for ever.
+struct StoredAlarm {
+  LogKey log;
+  uint64_t at_ms = 0;
+  std::string evidence;  // JSON (docs/formats/federation.md, "Alarms")
 };
 
 class Store {
@@ -113,6 +121,20 @@ class Store {
                                               const StoredCosignature& cosig) = 0;
   [[nodiscard]] virtual Result<std::vector<StoredCosignature>> Cosignatures(const LogKey& log,
                                                                             uint64_t tree_size) = 0;
+  // For each cosigner, its cosignature of the largest tree size, in cosigner order.
+  [[nodiscard]] virtual Result<std::vector<StoredCosignature>> LatestCosignatures(
+      const LogKey& log) = 0;
+
+  // Marks a mirrored entry that breaks policy: it stays in the log, excluded from state.
+  [[nodiscard]] virtual Status PutFlag(const LogKey& log, uint64_t index,
+                                       std::string_view reason) = 0;
+  // The flagged entries of a log: (index, reason), in index order.
+  [[nodiscard]] virtual Result<std::vector<std::pair<uint64_t, std::string>>> Flags(
+      const LogKey& log) = 0;
+
+  [[nodiscard]] virtual Status PutAlarm(const StoredAlarm& alarm) = 0;
+  // Every alarm, oldest first.
+  [[nodiscard]] virtual Result<std::vector<StoredAlarm>> Alarms() = 0;
 };
 
 }  // namespace entente::store
