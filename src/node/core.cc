@@ -1,6 +1,7 @@
 #include "node/core.h"
 
 #include <algorithm>
+#include <set>
 
 #include "base/encoding.h"
 #include "ledger/envelope.h"
@@ -62,32 +63,60 @@ Result<NodeCore::Decoded> NodeCore::Admit(const crypto::PublicKey& submitter,
 
 void NodeCore::Apply(const Decoded& d) {
   space::FoldEvent fold{d.header, d.meta, d.recipients};
-  if (IsDirectory(d.header.space_id)) {
+  if (space::DirectorySpaceId(d.header.origin) == d.header.space_id) {
     directory_.Apply(fold);
     return;
   }
-  auto& slot = spaces_[d.header.space_id];
-  if (!slot) slot = std::make_unique<space::SpaceState>(d.header.space_id);
-  slot->Apply(fold, directory_);
+  if (d.header.kind == kMessagePost) return;  // changes no state
+  structural_[d.header.space_id][d.header.origin].push_back(
+      Structural{d.header, d.meta, d.recipients});
+  RebuildSpace(d.header.space_id);
+}
+
+void NodeCore::RebuildSpace(const ledger::SpaceId& space) {
+  const auto& by_origin = structural_[space];
+  std::vector<const std::vector<Structural>*> logs;
+  std::vector<std::vector<uint64_t>> times;
+  std::vector<std::string> origins;
+  for (const auto& [origin, events] : by_origin) {
+    logs.push_back(&events);
+    origins.push_back(origin);
+    auto& t = times.emplace_back();
+    for (const auto& e : events) t.push_back(e.header.created_ms);
+  }
+  auto state = std::make_unique<space::SpaceState>(space);
+  for (auto [log, position] : space::MergeOrder(times, origins)) {
+    const Structural& e = (*logs[log])[position];
+    // Each was checked when it was appended or mirrored; folding them in the merge order makes
+    // every party's state the same.
+    state->Apply(space::FoldEvent{e.header, e.meta, e.recipients}, directory_);
+  }
+  if (state->chartered()) spaces_[space] = std::move(state);
 }
 
 Status NodeCore::Load() {
   ENTENTE_RETURN_IF_ERROR(store_.CreateLog({directory_id_, partner_}, store::LogRole::kOwn));
   ENTENTE_ASSIGN_OR_RETURN(auto logs, store_.Logs());
-  // The directory first: space events refer to members and devices.
-  std::stable_partition(logs.begin(), logs.end(),
-                        [&](const auto& log) { return IsDirectory(log.first.space); });
+  // Directories first: space events refer to members and devices.
+  std::stable_partition(logs.begin(), logs.end(), [&](const auto& log) {
+    return space::DirectorySpaceId(log.first.origin) == log.first.space;
+  });
   std::unique_lock lock(state_mu_);
   for (const auto& [log, role] : logs) {
-    if (role != store::LogRole::kOwn || log.origin != partner_) continue;
+    if (role == store::LogRole::kOwn && log.origin != partner_) continue;
+    ENTENTE_ASSIGN_OR_RETURN(auto flags, store_.Flags(log));
+    std::set<uint64_t> flagged;
+    for (const auto& f : flags) flagged.insert(f.first);
+    flagged_.fetch_add(flags.size(), std::memory_order_relaxed);
     ENTENTE_ASSIGN_OR_RETURN(uint64_t size, store_.TreeSize(log));
     constexpr uint64_t kChunk = 1024;
     for (uint64_t begin = 0; begin < size; begin += kChunk) {
       uint64_t end = std::min(size, begin + kChunk);
       ENTENTE_ASSIGN_OR_RETURN(auto leaves, store_.Leaves(log, begin, end));
       for (uint64_t i = begin; i < end; ++i) {
+        if (flagged.contains(i)) continue;
         ENTENTE_ASSIGN_OR_RETURN(auto body, store_.Body(log, i));
-        if (!body) continue;  // shredded: its state was folded when it was appended
+        if (!body) continue;  // withheld or shredded: no state in it
         auto d = Decode(WireEvent{std::move(leaves[i - begin]), std::move(body)});
         if (!d) {
           return DataLoss("log " + log.space.ToHex() + "/" + log.origin + " entry " +
@@ -96,6 +125,11 @@ Status NodeCore::Load() {
         Apply(*d);
       }
     }
+  }
+  ENTENTE_ASSIGN_OR_RETURN(auto stored_alarms, store_.Alarms());
+  std::lock_guard peers_lock(peers_mu_);
+  for (auto& a : stored_alarms) {
+    alarms_.push_back({a.log, a.at_ms, nlohmann::json::parse(a.evidence, nullptr, false)});
   }
   return {};
 }
@@ -187,12 +221,13 @@ Result<Receipt> NodeCore::Submit(const crypto::PublicKey& submitter, const WireE
         }
         space::SpaceState draft(h.space_id);
         ENTENTE_RETURN_IF_ERROR(draft.Check(fold, directory_));
-        ENTENTE_RETURN_IF_ERROR(store_.CreateLog(log, store::LogRole::kOwn));
       } else {
         if (it == spaces_.end())
           return NotFound("no space " + h.space_id.ToHex() + " on this node");
         ENTENTE_RETURN_IF_ERROR(it->second->Check(fold, directory_));
       }
+      // A partner's first event in a space it joins opens its log of the space.
+      ENTENTE_RETURN_IF_ERROR(store_.CreateLog(log, store::LogRole::kOwn));
     }
     ENTENTE_ASSIGN_OR_RETURN(index, committer_.Append(log, stored));
     Apply(d);
@@ -293,8 +328,13 @@ std::vector<SpaceSummary> NodeCore::Spaces(const crypto::PublicKey& reader) cons
   if (member == nullptr) return out;
   for (const auto& [id, state] : spaces_) {
     if (!state->HasPartner(member->partner)) continue;
-    SpaceSummary s{id, state->name(), state->partners(), state->policy()->id(), 0, {}};
-    s.size = store_.TreeSize({id, partner_}).value_or(0);
+    SpaceSummary s{id, state->name(), state->partners(), state->policy()->id(), 0, {}, {}, {}};
+    for (const auto& p : state->partners()) {
+      auto size = store_.TreeSize({id, p});
+      if (size) s.logs[p] = *size;
+    }
+    s.size = s.logs.contains(partner_) ? s.logs[partner_] : 0;
+    s.joined = state->joined();
     for (const auto& [name, channel] : state->channels()) {
       if (!channel.HasMember(member->id)) continue;
       s.channels.push_back({name, channel.ceiling.ToString(), channel.members});
@@ -318,6 +358,12 @@ Status NodeCore::MayFollow(const crypto::PublicKey& reader, const ledger::SpaceI
   const space::Member* member = directory_.ActiveMemberOf(reader);
   if (member == nullptr) return PermissionDenied("the reader is not an active device");
   if (IsDirectory(space)) return {};
+  {
+    std::lock_guard peers_lock(peers_mu_);
+    for (const auto& p : peers_) {
+      if (space::DirectorySpaceId(p.partner) == space) return {};
+    }
+  }
   auto it = spaces_.find(space);
   if (it == spaces_.end()) return NotFound("no space " + space.ToHex() + " on this node");
   if (!it->second->HasPartner(member->partner)) {
@@ -331,7 +377,7 @@ bool NodeCore::MayReadBody(const crypto::PublicKey& reader,
   std::shared_lock lock(state_mu_);
   const space::Member* member = directory_.ActiveMemberOf(reader);
   if (member == nullptr) return false;
-  if (IsDirectory(header.space_id)) return true;
+  if (space::DirectorySpaceId(header.origin) == header.space_id) return true;
   auto it = spaces_.find(header.space_id);
   if (it == spaces_.end() || !it->second->HasPartner(member->partner)) return false;
   const auto* kind = ledger::FindKind(header.kind);
@@ -349,13 +395,32 @@ bool NodeCore::MayReadBody(const crypto::PublicKey& reader,
 }
 
 Result<LogPage> NodeCore::ReadLog(const crypto::PublicKey& reader, const ledger::SpaceId& space,
-                                  uint64_t from, size_t limit) {
-  ENTENTE_RETURN_IF_ERROR(MayFollow(reader, space));
+                                  const std::string& origin, uint64_t from, size_t limit) {
+  if (!IsDirectory(space) || origin != partner_) {
+    ENTENTE_RETURN_IF_ERROR(MayFollow(reader, space));
+  }
   LogPage page;
-  page.log = {space, partner_};
-  ENTENTE_ASSIGN_OR_RETURN(auto checkpoint, CheckpointCovering(page.log, 0));
-  page.tree_size = checkpoint.first;
-  page.checkpoint = checkpoint.second;
+  page.log = {space, origin};
+  if (origin == partner_) {
+    ENTENTE_ASSIGN_OR_RETURN(auto checkpoint, CheckpointCovering(page.log, 0));
+    page.tree_size = checkpoint.first;
+    page.checkpoint = checkpoint.second;
+  } else {
+    // A mirror: the origin's latest checkpoint verified here, which covers every entry held.
+    auto latest = store_.LatestCheckpoint(page.log);
+    if (!latest) {
+      if (latest.error().code() == ErrorCode::kNotFound) {
+        return NotFound("no log of " + origin + " for space " + space.ToHex() + " here (yet)");
+      }
+      return std::unexpected(latest.error());
+    }
+    if (!*latest) return page;
+    page.tree_size = (*latest)->tree_size;
+    page.checkpoint = (*latest)->note;
+  }
+  if (auto cosigned = CosignedCheckpoint(page.log); cosigned && *cosigned) {
+    page.cosigned_checkpoint = **cosigned;
+  }
   uint64_t end = std::min<uint64_t>(page.tree_size, from + std::min<size_t>(limit, 10'000));
   if (from >= end) return page;
   ENTENTE_ASSIGN_OR_RETURN(auto leaves, store_.Leaves(page.log, from, end));

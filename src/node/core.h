@@ -28,6 +28,8 @@
 #include "crypto/sign.h"
 #include "ledger/event.h"
 #include "ledger/merkle.h"
+#include "net/http_signatures.h"
+#include "node/peers.h"
 #include "node/tokens.h"
 #include "space/directory.h"
 #include "space/space_state.h"
@@ -56,6 +58,8 @@ struct LogPage {
   store::LogKey log;
   uint64_t tree_size = 0;
   std::string checkpoint;  // a signed checkpoint of tree_size
+  // The latest checkpoint every witness has cosigned, with their cosignatures (may be older).
+  std::string cosigned_checkpoint;
   struct Entry {
     uint64_t index;
     Bytes header;
@@ -76,6 +80,32 @@ struct SpaceSummary {
     std::vector<std::string> members;
   };
   std::vector<ChannelSummary> channels;  // those the reader is a member of
+  std::vector<std::string> joined;       // partners that have joined (in force when all have)
+  std::map<std::string, uint64_t> logs;  // origin -> size of its log held here
+};
+
+// A run of a partner's log sent to this node to mirror (docs/formats/federation.md): entries
+// [from, from + entries.size()) with the bodies released to this node, and the origin's signed
+// checkpoint of exactly that size.
+struct MirrorBatch {
+  store::LogKey log;
+  uint64_t from = 0;
+  std::vector<WireEvent> entries;
+  std::string checkpoint;
+};
+
+struct MirrorOutcome {
+  uint64_t size = 0;        // the mirror's size now
+  std::string cosignature;  // this node's cosignature line of the checkpoint; empty if the
+                            // batch did not start at `size` (resend from there)
+  size_t flagged = 0;       // entries of the batch that break policy (kept, flagged)
+};
+
+// A fork or rewrite detected in a partner's log, with its evidence.
+struct Alarm {
+  store::LogKey log;
+  uint64_t at_ms = 0;
+  nlohmann::json evidence;
 };
 
 class NodeCore {
@@ -118,10 +148,12 @@ class NodeCore {
   // Finds a space by its name or its id in hex.
   [[nodiscard]] Result<ledger::SpaceId> FindSpace(std::string_view name_or_id) const;
 
-  // Entries [from, from + limit) of this node's log of `space` (the directory's when `space` is
-  // DirectorySpaceId(partner)), with the bodies `reader` may read.
+  // Entries [from, from + limit) of the log of `space` by `origin` (this node's own, or a
+  // partner's mirrored here; the directory's when `space` is DirectorySpaceId(origin)), with the
+  // bodies `reader` may read. The checkpoint is the origin's, with the cosignatures held here.
   [[nodiscard]] Result<LogPage> ReadLog(const crypto::PublicKey& reader,
-                                        const ledger::SpaceId& space, uint64_t from, size_t limit);
+                                        const ledger::SpaceId& space, const std::string& origin,
+                                        uint64_t from, size_t limit);
   // Whether `reader` may receive the body of this event (directory, charter: every member;
   // channel events: members of the channel whose clearance admits the label).
   bool MayReadBody(const crypto::PublicKey& reader, const ledger::EventHeader& header) const;
@@ -140,6 +172,45 @@ class NodeCore {
   [[nodiscard]] Result<std::pair<uint64_t, std::string>> CheckpointCovering(
       const store::LogKey& log, uint64_t min_size);
 
+  // ---- Federation (docs/formats/federation.md) ----
+
+  void SetPeers(std::vector<Peer> peers);
+  std::vector<Peer> peers() const;
+  std::optional<Peer> PeerByKey(const crypto::PublicKey& key) const;
+  // Signs a node-to-node request with the node key (RFC 9421, Entente's profile).
+  [[nodiscard]] Result<net::SignedHeaders> SignPeerRequest(const net::OutgoingRequest& request);
+
+  // This node's logs that `peer` mirrors: the directory, and each space that lists the peer.
+  std::vector<store::LogKey> LogsSharedWith(const std::string& peer) const;
+  [[nodiscard]] Result<uint64_t> LogSize(const store::LogKey& log) const {
+    return store_.TreeSize(log);
+  }
+  // Entries [from, from + limit) of own log `log` for `peer`, with only the bodies released to
+  // it, and a checkpoint of exactly their end.
+  [[nodiscard]] Result<MirrorBatch> BatchFor(const std::string& peer, const store::LogKey& log,
+                                             uint64_t from, size_t limit);
+  // Witness and mirror: verifies `batch` from `peer` (its checkpoint signature, every header,
+  // every body against its hash, consistency with what is mirrored here), stores it, folds it
+  // (entries that break policy are flagged and left out of state), and cosigns the checkpoint.
+  // A checkpoint inconsistent with what this node mirrored raises an alarm (kept with its
+  // evidence) and is refused, as is every later one for that log: FailedPrecondition.
+  [[nodiscard]] Result<MirrorOutcome> AcceptMirror(const std::string& peer,
+                                                   const MirrorBatch& batch);
+  // Origin: `peer`'s cosignature line for own log `log` at `size`; verified, then stored.
+  [[nodiscard]] Status AddCosignature(const std::string& peer, const store::LogKey& log,
+                                      uint64_t size, const std::string& line);
+  // The checkpoint of `log` (own or mirror) at the largest size that every partner of its space
+  // has cosigned (or, for the directory, every peer), with those cosignatures; nullopt if none.
+  [[nodiscard]] Result<std::optional<std::string>> CosignedCheckpoint(const store::LogKey& log);
+  // The partners whose cosignature a checkpoint of `log` needs: every partner of the space (or
+  // every peer, for the directory) but the origin.
+  std::vector<std::string> Witnesses(const store::LogKey& log) const;
+  // Alarms raised so far (also kept in the store).
+  std::vector<Alarm> alarms() const;
+  uint64_t flagged_entries() const { return flagged_.load(std::memory_order_relaxed); }
+  // Test only: checkpoints sent to peers claim a root this log never had (a forking node).
+  void SetForkForTesting(bool fork) { fork_for_testing_ = fork; }
+
  private:
   struct Decoded {
     ledger::EventHeader header;
@@ -150,7 +221,17 @@ class NodeCore {
   Result<Decoded> Decode(const WireEvent& event) const;
   Result<Decoded> Admit(const crypto::PublicKey& submitter, const WireEvent& event) const;
   Result<Receipt> MakeReceipt(const store::LogKey& log, uint64_t index);
+  // Folds an accepted event into state (state_mu_ held exclusively).
   void Apply(const Decoded& d);
+  // Checks and folds one mirrored entry (state_mu_ held exclusively); the reason if flagged.
+  std::optional<std::string> FoldMirrored(const store::LogKey& log, const Bytes& header,
+                                          const std::optional<Bytes>& body);
+  void RebuildSpace(const ledger::SpaceId& space);
+  Status RaiseAlarm(const store::LogKey& log, nlohmann::json evidence);
+  bool InAlarm(const store::LogKey& log) const;
+  bool ReleasedTo(const std::string& peer, const ledger::EventHeader& header,
+                  const std::optional<Bytes>& body) const;
+  Result<std::string> SignedCheckpointAt(const store::LogKey& log, uint64_t size) const;
   bool IsDirectory(const ledger::SpaceId& space) const { return space == directory_id_; }
 
   const std::string partner_;
@@ -165,6 +246,21 @@ class NodeCore {
   mutable std::shared_mutex state_mu_;  // check+append+apply order (see the file comment)
   space::Directory directory_;          // guarded by state_mu_
   std::map<ledger::SpaceId, std::unique_ptr<space::SpaceState>> spaces_;  // guarded by state_mu_
+  // The structural events (charter, join, channels) of each space by origin, in log order: the
+  // state is folded from them in MergeOrder, so every party reaches the same state.
+  struct Structural {
+    ledger::EventHeader header;
+    nlohmann::json meta;
+    std::vector<crypto::EncryptionPublicKey> recipients;
+  };
+  std::map<ledger::SpaceId, std::map<std::string, std::vector<Structural>>> structural_;
+
+  mutable std::mutex peers_mu_;
+  std::vector<Peer> peers_;                    // guarded by peers_mu_
+  std::vector<Alarm> alarms_;                  // guarded by peers_mu_
+  std::mutex mirror_mu_;                       // one mirror append at a time
+  std::atomic<uint64_t> flagged_{0};
+  std::atomic<bool> fork_for_testing_{false};
 
   struct SignedCheckpoint {
     uint64_t size;

@@ -266,14 +266,14 @@ TEST_F(NodeCoreTest, ReadersGetOnlyTheBodiesTheirClearanceAdmits) {
   ASSERT_TRUE(Submit(alice_, Post("USKR;C;P:REL=USA",
                                   {alice_.encryption.public_key(), bob_.encryption.public_key()},
                                   "confidential")));
-  auto for_bob = core_->ReadLog(bob_.signing.public_key(), space_, 0, 100).value();
+  auto for_bob = core_->ReadLog(bob_.signing.public_key(), space_, "USA", 0, 100).value();
   ASSERT_EQ(for_bob.entries.size(), 4u);
   EXPECT_TRUE(for_bob.entries[0].body);   // charter
   EXPECT_TRUE(for_bob.entries[1].body);   // channel
   EXPECT_FALSE(for_bob.entries[2].body);  // SECRET: withheld
   ASSERT_TRUE(for_bob.entries[3].body);
   // Bob could not open the SECRET one even with its body: he is not a recipient.
-  auto for_alice = core_->ReadLog(alice_.signing.public_key(), space_, 0, 100).value();
+  auto for_alice = core_->ReadLog(alice_.signing.public_key(), space_, "USA", 0, 100).value();
   ASSERT_TRUE(for_alice.entries[2].body);
   auto header = ledger::DecodeHeader(for_alice.entries[2].header).value();
   auto body = ledger::DecodeBody(*for_alice.entries[2].body).value();
@@ -282,7 +282,7 @@ TEST_F(NodeCoreTest, ReadersGetOnlyTheBodiesTheirClearanceAdmits) {
   const crypto::EncryptionKey* alice_key[] = {&alice_.encryption};
   EXPECT_EQ(ToString(space::OpenBody(header, body, alice_key).value().view()), "secret");
   // olga is not in the channel: no channel bodies at all.
-  auto for_olga = core_->ReadLog(olga_.signing.public_key(), space_, 0, 100).value();
+  auto for_olga = core_->ReadLog(olga_.signing.public_key(), space_, "USA", 0, 100).value();
   EXPECT_FALSE(for_olga.entries[1].body);
   EXPECT_FALSE(for_olga.entries[3].body);
 }

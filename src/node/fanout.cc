@@ -51,7 +51,7 @@ size_t Fanout::subscribers() const {
 bool Fanout::SendFrom(Subscriber& sub, uint64_t size) {
   constexpr size_t kPage = 512;
   while (sub.next < size) {
-    auto page = core_.ReadLog(sub.reader, sub.log.space, sub.next, kPage);
+    auto page = core_.ReadLog(sub.reader, sub.log.space, sub.log.origin, sub.next, kPage);
     if (!page) {
       nlohmann::json error = {{"type", "error"}, {"message", page.error().message()}};
       sub.peer->Send(error.dump());

@@ -54,6 +54,22 @@ std::string Metrics::Render(const Gauges& gauges) const {
   line("# HELP entente_connected_devices Member devices with a live WebSocket.");
   line("# TYPE entente_connected_devices gauge");
   line("entente_connected_devices " + std::to_string(gauges.connected_devices));
+  line("# HELP entente_events_mirrored_total Partner events mirrored and cosigned here.");
+  line("# TYPE entente_events_mirrored_total counter");
+  line("entente_events_mirrored_total " +
+       std::to_string(events_mirrored_.load(std::memory_order_relaxed)));
+  line("# HELP entente_fork_alarms Partner logs caught forking or rewriting (see entente audit).");
+  line("# TYPE entente_fork_alarms gauge");
+  line("entente_fork_alarms " + std::to_string(gauges.fork_alarms));
+  line("# HELP entente_flagged_entries Mirrored entries that break policy, kept but not folded.");
+  line("# TYPE entente_flagged_entries gauge");
+  line("entente_flagged_entries " + std::to_string(gauges.flagged_entries));
+  line("# HELP entente_peers_unreachable Peers the last replication attempt could not reach.");
+  line("# TYPE entente_peers_unreachable gauge");
+  line("entente_peers_unreachable " + std::to_string(gauges.peers_unreachable));
+  line("# HELP entente_peer_lag_entries Own entries peers have not yet mirrored and cosigned.");
+  line("# TYPE entente_peer_lag_entries gauge");
+  line("entente_peer_lag_entries " + std::to_string(gauges.peer_lag_entries));
   line("# HELP entente_store_bytes Size of the store file and its WAL.");
   line("# TYPE entente_store_bytes gauge");
   line("entente_store_bytes " + std::to_string(gauges.store_bytes));

@@ -21,12 +21,17 @@ class Metrics {
 
   void ObserveRequest(unsigned status, std::chrono::microseconds duration);
   void AddEventsIngested(uint64_t n) { events_ingested_.fetch_add(n, std::memory_order_relaxed); }
+  void AddEventsMirrored(uint64_t n) { events_mirrored_.fetch_add(n, std::memory_order_relaxed); }
 
   // Gauges read at render time (connections open, store size...).
   struct Gauges {
     uint64_t open_connections = 0;
     uint64_t connected_devices = 0;
     uint64_t store_bytes = 0;
+    uint64_t fork_alarms = 0;      // partner logs found forked or rewritten
+    uint64_t flagged_entries = 0;  // mirrored entries that break policy
+    uint64_t peers_unreachable = 0;
+    uint64_t peer_lag_entries = 0;  // own entries not yet cosigned by every peer
   };
 
   // The exposition text.
@@ -39,6 +44,7 @@ class Metrics {
   std::atomic<uint64_t> latency_count_{0};
   std::atomic<uint64_t> latency_sum_us_{0};
   std::atomic<uint64_t> events_ingested_{0};
+  std::atomic<uint64_t> events_mirrored_{0};
 };
 
 }  // namespace entente::node

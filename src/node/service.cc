@@ -12,6 +12,7 @@
 #include "base/file.h"
 #include "crypto/keyfile.h"
 #include "net/http_status.h"
+#include "node/replicator.h"
 #include "space/names.h"
 #include "store/sqlite_store.h"
 
@@ -82,6 +83,16 @@ Result<uint64_t> UintParam(std::string_view target, std::string_view name, uint6
   return value;
 }
 
+// The space of /v1/logs/{space}?origin=O: "directory" is O's directory.
+Result<ledger::SpaceId> LogSpace(const NodeCore& core, std::string_view text,
+                                 const std::string& origin) {
+  if (text == "directory") {
+    ENTENTE_RETURN_IF_ERROR(ledger::PartnerCode::Parse(origin));
+    return space::DirectorySpaceId(origin);
+  }
+  return core.FindSpace(text);
+}
+
 net::HttpResponse MethodNotAllowed(const std::string& method, std::string_view path,
                                    const char* allow) {
   net::HttpResponse r = net::ErrorResponse(
@@ -92,6 +103,40 @@ net::HttpResponse MethodNotAllowed(const std::string& method, std::string_view p
 }
 
 }  // namespace
+
+Result<MirrorBatch> MirrorBatchFromJson(const nlohmann::json& json) {
+  if (!json.is_object() || !json["space"].is_string() || !json["origin"].is_string() ||
+      !json["from"].is_number_unsigned() || !json["entries"].is_array() ||
+      !json["checkpoint"].is_string()) {
+    return InvalidArgument(
+        R"(add-entries: expected {"space", "origin", "from", "entries": [...], "checkpoint"})");
+  }
+  MirrorBatch batch;
+  ENTENTE_ASSIGN_OR_RETURN(Bytes space, HexDecode(json["space"].get<std::string>()));
+  ENTENTE_ASSIGN_OR_RETURN(batch.log.space, ledger::SpaceId::FromBytes(space));
+  batch.log.origin = json["origin"].get<std::string>();
+  batch.from = json["from"].get<uint64_t>();
+  batch.checkpoint = json["checkpoint"].get<std::string>();
+  for (const auto& item : json["entries"]) {
+    ENTENTE_ASSIGN_OR_RETURN(auto event, WireEventFrom(item));
+    batch.entries.push_back(std::move(event));
+  }
+  return batch;
+}
+
+nlohmann::json MirrorBatchJson(const MirrorBatch& batch) {
+  nlohmann::json entries = nlohmann::json::array();
+  for (const auto& e : batch.entries) {
+    nlohmann::json entry = {{"header", Base64UrlEncode(e.header)}};
+    if (e.body) entry["body"] = Base64UrlEncode(*e.body);
+    entries.push_back(std::move(entry));
+  }
+  return {{"space", batch.log.space.ToHex()},
+          {"origin", batch.log.origin},
+          {"from", batch.from},
+          {"entries", entries},
+          {"checkpoint", batch.checkpoint}};
+}
 
 nlohmann::json ReceiptJson(const Receipt& receipt) {
   nlohmann::json path = nlohmann::json::array();
@@ -113,7 +158,57 @@ NodeService::NodeService(NodeInfo info, NodeCore& core, Fanout& fanout, Metrics&
       clock_(clock),
       gauges_(std::move(gauges)),
       verifier_(
-          clock, [this](std::string_view keyid) { return core_.ActiveDevice(keyid); }, nonces_) {}
+          clock, [this](std::string_view keyid) { return core_.ActiveDevice(keyid); }, nonces_),
+      peer_verifier_(
+          clock,
+          [this](std::string_view keyid) -> std::optional<crypto::PublicKey> {
+            auto key = net::ParseKeyId(keyid);
+            if (!key || !core_.PeerByKey(*key)) return std::nullopt;
+            return *key;
+          },
+          nonces_) {}
+
+Result<Peer> NodeService::AuthenticatePeer(const net::HttpRequest& request) {
+  auto host = request.headers.find("host");
+  std::string uri =
+      "https://" + (host != request.headers.end() ? host->second : std::string()) + request.target;
+  net::IncomingRequest incoming{request.method, uri, request.headers, request.body};
+  auto signer = peer_verifier_.Verify(incoming);
+  if (!signer) {
+    if (logger_) logger_("peer signature refused", signer.error().ToString());
+    return std::unexpected(signer.error().PeerError());
+  }
+  auto peer = core_.PeerByKey(signer->public_key);
+  if (!peer) return Unauthenticated("request signature rejected");
+  return *peer;
+}
+
+// POST /federation/v1/add-entries (docs/formats/federation.md).
+net::HttpResponse NodeService::HandleFederation(const net::HttpRequest& request,
+                                                std::string_view path) {
+  if (path != "/federation/v1/add-entries") {
+    return net::ErrorResponse(
+        Error(ErrorCode::kNotFound, "no endpoint " + std::string(path) + " (see docs/api.md)"));
+  }
+  if (request.method != "POST") return MethodNotAllowed(request.method, path, "POST");
+  auto peer = AuthenticatePeer(request);
+  if (!peer) return net::ErrorResponse(peer.error());
+  auto json = ParseJsonBody(request.body);
+  if (!json) return net::ErrorResponse(json.error());
+  auto batch = MirrorBatchFromJson(*json);
+  if (!batch) return net::ErrorResponse(batch.error());
+  auto outcome = core_.AcceptMirror(peer->partner, *batch);
+  if (!outcome) {
+    if (logger_) logger_("mirror refused", peer->partner + ": " + outcome.error().ToString());
+    return net::ErrorResponse(outcome.error());
+  }
+  metrics_.AddEventsMirrored(outcome->size > batch->from && !outcome->cosignature.empty()
+                                 ? batch->entries.size()
+                                 : 0);
+  nlohmann::json out = {{"size", outcome->size}, {"flagged", outcome->flagged}};
+  if (!outcome->cosignature.empty()) out["cosignature"] = outcome->cosignature;
+  return Json(out);
+}
 
 Result<crypto::PublicKey> NodeService::Authenticate(const net::HttpRequest& request) {
   auto host = request.headers.find("host");
@@ -140,12 +235,18 @@ net::HttpResponse NodeService::Handle(const net::HttpRequest& request) {
       return net::HttpResponse{
           200, "text/plain; version=0.0.4; charset=utf-8", metrics_.Render(gauges_()), {}};
     }
+    nlohmann::json peers = nlohmann::json::array();
+    for (const auto& p : core_.peers()) {
+      peers.push_back({{"partner", p.partner}, {"node_public_key", Base64UrlEncode(p.node_key.view())}});
+    }
     return Json({{"partner", info_.partner},
                  {"url", info_.url},
                  {"node_public_key", Base64UrlEncode(info_.node_key.view())},
                  {"tls_fingerprint", info_.tls_fingerprint},
+                 {"peers", peers},
                  {"api_version", 1}});
   }
+  if (path.starts_with("/federation/")) return HandleFederation(request, path);
   if (path == "/v1/enrol") {
     if (request.method != "POST") return MethodNotAllowed(request.method, path, "POST");
     return Enrol(request);
@@ -229,21 +330,26 @@ net::HttpResponse NodeService::HandleSigned(const net::HttpRequest& request, std
       spaces.push_back({{"id", s.id.ToHex()},
                         {"name", s.name},
                         {"partners", s.partners},
+                        {"joined", s.joined},
+                        {"in_force", s.joined == s.partners},
                         {"policy", s.policy_id},
                         {"size", s.size},
+                        {"logs", s.logs},
                         {"channels", channels}});
     }
     return Json({{"spaces", spaces}});
   }
   if (path.starts_with("/v1/logs/")) {
     std::string_view space_text = path.substr(std::string_view("/v1/logs/").size());
-    auto space = core_.FindSpace(space_text);
+    std::string origin = QueryParam(request.target, "origin").value_or(core_.partner());
+    auto space = LogSpace(core_, space_text, origin);
     if (!space) return net::ErrorResponse(space.error());
     auto from = UintParam(request.target, "from", 0);
     if (!from) return net::ErrorResponse(from.error());
     auto limit = UintParam(request.target, "limit", kMaxPage);
     if (!limit) return net::ErrorResponse(limit.error());
-    auto page = core_.ReadLog(device, *space, *from, std::min<uint64_t>(*limit, kMaxPage));
+    auto page =
+        core_.ReadLog(device, *space, origin, *from, std::min<uint64_t>(*limit, kMaxPage));
     if (!page) return net::ErrorResponse(page.error());
     nlohmann::json entries = nlohmann::json::array();
     for (const auto& e : page->entries) {
@@ -255,8 +361,19 @@ net::HttpResponse NodeService::HandleSigned(const net::HttpRequest& request, std
                  {"origin", page->log.origin},
                  {"tree_size", page->tree_size},
                  {"checkpoint", page->checkpoint},
+                 {"cosigned_checkpoint", page->cosigned_checkpoint},
                  {"node_public_key", Base64UrlEncode(core_.node_key().view())},
                  {"entries", entries}});
+  }
+  if (path == "/v1/alarms") {
+    nlohmann::json alarms = nlohmann::json::array();
+    for (const auto& a : core_.alarms()) {
+      alarms.push_back({{"space", a.log.space.ToHex()},
+                        {"origin", a.log.origin},
+                        {"at", FormatRfc3339(FromUnixMs(a.at_ms))},
+                        {"evidence", a.evidence}});
+    }
+    return Json({{"alarms", alarms}, {"flagged_entries", core_.flagged_entries()}});
   }
   if (path == "/v1/me") {
     return Json({{"member", core_.MemberOf(device)},
@@ -294,13 +411,14 @@ std::variant<net::HttpResponse, net::WebSocketHandlers> NodeService::Upgrade(
   if (!device) return net::ErrorResponse(device.error());
   std::string_view space_text =
       path.substr(kPrefix.size(), path.size() - kPrefix.size() - kSuffix.size());
-  auto space = core_.FindSpace(space_text);
+  std::string origin = QueryParam(request.target, "origin").value_or(core_.partner());
+  auto space = LogSpace(core_, space_text, origin);
   if (!space) return net::ErrorResponse(space.error());
   auto from = UintParam(request.target, "from", 0);
   if (!from) return net::ErrorResponse(from.error());
   auto may = core_.MayFollow(*device, *space);
   if (!may) return net::ErrorResponse(may.error());
-  uint64_t id = fanout_.Subscribe(peer, *device, {*space, core_.partner()}, *from);
+  uint64_t id = fanout_.Subscribe(peer, *device, {*space, origin}, *from);
   crypto::PublicKey key = *device;
   std::weak_ptr<net::WebSocketPeer> weak = peer;
   net::WebSocketHandlers handlers;
@@ -364,10 +482,33 @@ Status RunNode(const RunOptions& options, const std::function<void(const std::st
   const Clock& clock = SystemClock::Instance();
   TokenBook tokens(options.dir + "/enrolment.json");
   NodeCore core(info.partner, std::move(identity->signing), *store, clock, tokens);
+  ENTENTE_ASSIGN_OR_RETURN(auto peers, ReadPeers(options.dir));
+  core.SetPeers(peers);
+  core.SetForkForTesting(options.fork_for_testing);
   ENTENTE_RETURN_IF_ERROR(core.Load());
   Fanout fanout(core);
-  core.SetAppendListener(
-      [&](const store::LogKey& log_key, uint64_t size) { fanout.Notify(log_key, size); });
+  // peers.json is read again when it changes, so `entente node peer add` needs no restart.
+  std::filesystem::file_time_type peers_mtime{};
+  auto reload_peers = [&, last = peers]() mutable {
+    std::error_code ec;
+    auto mtime = std::filesystem::last_write_time(options.dir + "/peers.json", ec);
+    if (ec || mtime == peers_mtime) return last;
+    peers_mtime = mtime;
+    auto fresh = ReadPeers(options.dir);
+    if (fresh) {
+      last = *fresh;
+    } else {
+      write_log({{"level", "error"}, {"msg", "peers.json unreadable; keeping the peers loaded"},
+                 {"error", fresh.error().ToString()}});
+    }
+    return last;
+  };
+  Replicator replicator(core, reload_peers, write_log,
+                        Replicator::Options{options.peer_poll, std::chrono::seconds(5), 500});
+  core.SetAppendListener([&](const store::LogKey& log_key, uint64_t size) {
+    fanout.Notify(log_key, size);
+    if (log_key.origin == info.partner) replicator.Notify();
+  });
 
   ENTENTE_ASSIGN_OR_RETURN(Bytes cert, ReadFile(options.dir + "/tls.crt"));
   ENTENTE_ASSIGN_OR_RETURN(Bytes tls_key, ReadFile(options.dir + "/tls.key"));
@@ -384,8 +525,15 @@ Status RunNode(const RunOptions& options, const std::function<void(const std::st
   std::atomic<net::HttpServer*> server_ptr{nullptr};
   NodeService service(info, core, fanout, metrics, clock, [&] {
     net::HttpServer* server_now = server_ptr.load();
-    return Metrics::Gauges{server_now ? server_now->open_connections() : 0, fanout.subscribers(),
-                           FileSize(db_path) + FileSize(db_path + "-wal")};
+    Metrics::Gauges g{server_now ? server_now->open_connections() : 0, fanout.subscribers(),
+                      FileSize(db_path) + FileSize(db_path + "-wal")};
+    g.fork_alarms = core.alarms().size();
+    g.flagged_entries = core.flagged_entries();
+    for (const auto& p : replicator.status()) {
+      g.peers_unreachable += p.reachable ? 0 : 1;
+      g.peer_lag_entries += p.lag;
+    }
+    return g;
   });
   service.SetLogger([&](const std::string& what, const std::string& detail) {
     write_log({{"level", "warn"}, {"msg", what}, {"detail", detail}});
@@ -417,6 +565,7 @@ Status RunNode(const RunOptions& options, const std::function<void(const std::st
   on_ready(url);
   (*server)->WaitForShutdownSignal();
   server->reset();  // every connection closed before the fan-out and the core go away
+  core.SetAppendListener(nullptr);
   write_log({{"level", "info"},
              {"msg", "stopped"},
              {"partner", info.partner},

@@ -8,6 +8,7 @@
 // their own signature. Every request is logged as one JSON line and counted in the metrics.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <iosfwd>
 #include <memory>
@@ -47,6 +48,9 @@ class NodeService {
   net::HttpResponse HandleSigned(const net::HttpRequest& request, std::string_view path,
                                  const crypto::PublicKey& device);
   net::HttpResponse Enrol(const net::HttpRequest& request);
+  // /federation/v1/...: node-to-node, signed by a peer's node key.
+  net::HttpResponse HandleFederation(const net::HttpRequest& request, std::string_view path);
+  Result<Peer> AuthenticatePeer(const net::HttpRequest& request);
   void OnSocketMessage(const crypto::PublicKey& device, net::WebSocketPeer& peer,
                        std::string_view text);
 
@@ -58,6 +62,7 @@ class NodeService {
   GaugeSource gauges_;
   net::InMemoryNonceCache nonces_;
   net::RequestVerifier verifier_;
+  net::RequestVerifier peer_verifier_;
   Logger logger_;
 };
 
@@ -66,6 +71,8 @@ struct RunOptions {
   crypto::SecretBytes passphrase;     // unlocks node.key
   std::optional<std::string> listen;  // overrides node.json; port 0 picks a free port
   int threads = 8;                    // I/O threads (a submit waits for its group commit on one)
+  std::chrono::milliseconds peer_poll{1000};  // how often peers are synced without an append
+  bool fork_for_testing = false;      // test only: sign checkpoints for peers that fork the log
 };
 
 // Runs the node until SIGINT or SIGTERM, then stops gracefully (requests in flight finish) and
@@ -78,5 +85,8 @@ struct RunOptions {
 
 // The JSON of a receipt (docs/api.md).
 nlohmann::json ReceiptJson(const Receipt& receipt);
+// The body of POST /federation/v1/add-entries (docs/formats/federation.md), both ways.
+nlohmann::json MirrorBatchJson(const MirrorBatch& batch);
+[[nodiscard]] Result<MirrorBatch> MirrorBatchFromJson(const nlohmann::json& json);
 
 }  // namespace entente::node
