@@ -43,6 +43,7 @@ void AddLabelCommands(CLI::App& app, int* exit_code);
 void AddKeyCommands(CLI::App& app, int* exit_code);
 void AddLogCommands(CLI::App& app, int* exit_code);
 void AddNodeCommands(CLI::App& app, int* exit_code);
+void AddAuditCommands(CLI::App& app, int* exit_code);
 void AddClientCommands(CLI::App& app, int* exit_code);
 
 }  // namespace entente::cli

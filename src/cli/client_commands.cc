@@ -231,6 +231,26 @@ int RunSpaceCreate(const SpaceArgs& a) {
   return kExitOk;
 }
 
+int RunSpaceJoin(const SpaceArgs& a) {
+  auto client = OpenClient(a.common);
+  if (!client) return Fail(client.error());
+  if (auto joined = (*client)->JoinSpace(a.name); !joined) return Fail(joined.error());
+  auto info = (*client)->FindSpace(a.name);
+  if (!info) return Fail(info.error());
+  if (a.common.json) {
+    PrintJson({{"space", info->name},
+               {"id", info->id.ToHex()},
+               {"joined", info->joined},
+               {"in_force", info->in_force}});
+  } else {
+    std::cout << (*client)->config().partner << " joined space " << info->name << "; "
+              << (info->in_force ? "it is in force"
+                                 : "it is in force once every partner has joined")
+              << "\n";
+  }
+  return kExitOk;
+}
+
 int RunSpaceList(const Common& c) {
   auto client = OpenClient(c);
   if (!client) return Fail(client.error());
@@ -245,8 +265,11 @@ int RunSpaceList(const Common& c) {
     out.push_back({{"name", s.name},
                    {"id", s.id.ToHex()},
                    {"partners", s.partners},
+                   {"joined", s.joined},
+                   {"in_force", s.in_force},
                    {"policy", s.policy},
                    {"entries", s.size},
+                   {"logs", s.logs},
                    {"channels", channels}});
   }
   if (c.json) {
@@ -256,7 +279,9 @@ int RunSpaceList(const Common& c) {
   for (const auto& s : out) {
     std::cout << s["name"].get<std::string>() << "  " << s["id"].get<std::string>()
               << "  policy=" << s["policy"].get<std::string>()
-              << "  entries=" << s["entries"].get<uint64_t>() << "\n";
+              << "  entries=" << s["entries"].get<uint64_t>()
+              << (s["in_force"].get<bool>() ? "" : "  (not in force: waiting for partners to join)")
+              << "\n";
     for (const auto& ch : s["channels"]) {
       std::cout << "  #" << ch["name"].get<std::string>()
                 << "  ceiling=" << ch["ceiling"].get<std::string>() << "\n";
@@ -316,7 +341,8 @@ struct ReadArgs {
 };
 
 nlohmann::json MessageJson(const client::Message& m) {
-  nlohmann::json j = {{"index", m.index},
+  nlohmann::json j = {{"origin", m.origin},
+                      {"index", m.index},
                       {"event_id", m.event_id},
                       {"channel", m.channel},
                       {"author", m.author},
@@ -341,7 +367,8 @@ void PrintMessage(const client::Message& m, bool json) {
     return;
   }
   std::cout << "[" << m.banner << "]\n"
-            << m.author << "  " << FormatRfc3339(FromUnixMs(m.created_ms)) << "  #" << m.index
+            << m.author << "  " << FormatRfc3339(FromUnixMs(m.created_ms)) << "  " << m.origin
+            << "#" << m.index
             << "  signature " << (m.signature_ok ? "ok" : "BAD") << ", log "
             << (m.included ? "ok" : "NOT VERIFIED") << "\n"
             << (m.readable ? m.text : "(" + m.unreadable + ")") << "\n\n"
@@ -355,12 +382,12 @@ int RunRead(const ReadArgs& a) {
   if (a.follow) {
     // --json prints one JSON object per line (JSON Lines) as messages arrive. A lost connection
     // is retried, resuming after the last message printed: nothing is skipped or repeated.
-    uint64_t next = 0;
+    std::map<std::string, uint64_t> next;  // per partner's log
     int failures = 0;
     for (;;) {
       auto status = (*client)->Follow(a.space, a.channel, next, [&](const client::Message& m) {
         PrintMessage(m, a.common.json);
-        next = m.index + 1;
+        next[m.origin] = m.index + 1;
         failures = 0;
         return true;
       });
@@ -469,18 +496,28 @@ void AddClientCommands(CLI::App& app, int* exit_code) {
   invite->callback([di, exit_code] { *exit_code = RunDeviceInvite(*di); });
 
   // space
-  auto* space = app.add_subcommand("space", "Create and list spaces");
+  auto* space = app.add_subcommand("space", "Create, join and list spaces");
   space->require_subcommand(1);
   auto* screate = space->add_subcommand("create", "Charter a space under a policy (admin)");
   screate->footer(
-      "Partners beyond your own join with federation.\nExample:\n"
-      "  entente space create --name NCG --policy examples/policy-uskr.yaml --partners USA");
+      "Each other partner's admin then joins it (entente space join NAME) through its own\n"
+      "node; the space takes channels and messages once every partner has joined.\nExample:\n"
+      "  entente space create --name NCG --policy examples/policy-uskr.yaml --partners USA,KOR");
   auto sa = std::make_shared<SpaceArgs>();
   AddCommon(screate, sa->common);
   screate->add_option("--name", sa->name, "Space name, e.g. NCG")->required();
   screate->add_option("--policy", sa->policy, "Policy YAML file")->required();
   screate->add_option("--partners", sa->partners, "Comma-separated partner codes");
   screate->callback([sa, exit_code] { *exit_code = RunSpaceCreate(*sa); });
+  auto* sjoin = space->add_subcommand("join", "Join a space another partner chartered (admin)");
+  sjoin->footer(
+      "Records your partner's joining in its own log of the space. The charter reaches your\n"
+      "node from the chartering partner's node (entente node peer add).\nExample:\n"
+      "  entente space join NCG");
+  auto sj = std::make_shared<SpaceArgs>();
+  AddCommon(sjoin, sj->common);
+  sjoin->add_option("space", sj->name, "Space name or id")->required();
+  sjoin->callback([sj, exit_code] { *exit_code = RunSpaceJoin(*sj); });
   auto* slist = space->add_subcommand("list", "List the spaces you can see");
   auto sl = std::make_shared<Common>();
   AddCommon(slist, *sl);

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   AddKeyCommands(app, &exit_code);
   AddLogCommands(app, &exit_code);
   AddNodeCommands(app, &exit_code);
+  AddAuditCommands(app, &exit_code);
   AddClientCommands(app, &exit_code);
   try {
     app.parse(argc, argv);

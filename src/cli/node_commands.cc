@@ -4,6 +4,7 @@
 #include "base/encoding.h"
 #include "cli/cli.h"
 #include "node/node_dir.h"
+#include "node/peers.h"
 #include "node/service.h"
 
 namespace entente::cli {
@@ -20,6 +21,12 @@ struct InfoArgs {
 struct RunArgs {
   std::string dir, listen;
   int threads = 8;
+  int peer_poll_ms = 1000;
+  bool fork_for_testing = false;
+};
+struct PeerArgs {
+  std::string dir, partner, url, node_key, fingerprint;
+  bool json = false;
 };
 
 nlohmann::json InfoJson(const node::NodeInfo& info) {
@@ -81,11 +88,57 @@ int RunRun(const RunArgs& a) {
   if (!passphrase) return Fail(passphrase.error());
   node::RunOptions options{a.dir, std::move(*passphrase), std::nullopt, a.threads};
   if (!a.listen.empty()) options.listen = a.listen;
+  options.peer_poll = std::chrono::milliseconds(a.peer_poll_ms);
+  options.fork_for_testing = a.fork_for_testing;
   auto status = node::RunNode(
       options, [](const std::string& url) { std::cout << "ready " << url << "\n"
                                                       << std::flush; },
       std::cerr);
   if (!status) return Fail(status.error());
+  return kExitOk;
+}
+
+int RunPeerAdd(const PeerArgs& a) {
+  auto info = node::ReadNodeInfo(a.dir);
+  if (!info) return Fail(info.error());
+  auto key_bytes = Base64UrlDecode(a.node_key);
+  if (!key_bytes) return Fail(Error(ErrorCode::kInvalidArgument, "--node-key: not base64url"));
+  auto key = crypto::PublicKey::FromBytes(*key_bytes);
+  if (!key) return Fail(Error(ErrorCode::kInvalidArgument, "--node-key: not a 32-byte key"));
+  node::Peer peer{a.partner, a.url, *key, a.fingerprint};
+  if (auto added = node::AddPeer(a.dir, info->partner, peer); !added) return Fail(added.error());
+  if (a.json) {
+    PrintJson({{"partner", peer.partner}, {"url", peer.url}, {"node_public_key", a.node_key},
+               {"tls_fingerprint", peer.fingerprint}});
+  } else {
+    std::cout << "peer " << peer.partner << " pinned: " << peer.url << "\n"
+              << "A running node picks it up within a second; it now mirrors and cosigns " << peer.partner
+              << "'s logs and sends its own.\n";
+  }
+  return kExitOk;
+}
+
+int RunPeerList(const PeerArgs& a) {
+  auto peers = node::ReadPeers(a.dir);
+  if (!peers) return Fail(peers.error());
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& p : *peers) {
+    out.push_back({{"partner", p.partner},
+                   {"url", p.url},
+                   {"node_public_key", Base64UrlEncode(p.node_key.view())},
+                   {"tls_fingerprint", p.fingerprint}});
+  }
+  if (a.json) {
+    PrintJson(out);
+  } else if (peers->empty()) {
+    std::cout << "no peers (entente node peer add)\n";
+  } else {
+    for (const auto& p : out) {
+      std::cout << p["partner"].get<std::string>() << "  " << p["url"].get<std::string>()
+                << "  key=" << p["node_public_key"].get<std::string>() << "  "
+                << p["tls_fingerprint"].get<std::string>() << "\n";
+    }
+  }
   return kExitOk;
 }
 
@@ -131,7 +184,37 @@ void AddNodeCommands(CLI::App& app, int* exit_code) {
   run->add_option("--dir", ra->dir, "Node directory")->required();
   run->add_option("--listen", ra->listen, "HOST:PORT instead of node.json's (port 0: any free)");
   run->add_option("--threads", ra->threads, "I/O threads")->check(CLI::Range(1, 64));
+  run->add_option("--peer-poll-ms", ra->peer_poll_ms,
+                  "How often peers are synced without new events (default 1000)")
+      ->check(CLI::Range(50, 600000));
+  // Hidden: makes this node fork its log towards its peers, to test their fork detection.
+  run->add_flag("--test-only-fork", ra->fork_for_testing)->group("");
   run->callback([ra, exit_code] { *exit_code = RunRun(*ra); });
+
+  auto* peer = node->add_subcommand("peer", "Pin the partner nodes this node federates with");
+  peer->require_subcommand(1);
+  auto* add = peer->add_subcommand("add", "Pin a partner's node: URL, node key, TLS fingerprint");
+  add->footer(
+      "Both the partner's node key (which signs its checkpoints and requests) and its TLS\n"
+      "certificate fingerprint are pinned: nothing is trusted on first use. Get them from the\n"
+      "partner's `entente node info` over a trusted channel. Written to DIR/peers.json; a\n"
+      "running node picks it up within a second.\nExample:\n"
+      "  entente node peer add --dir /var/lib/entente --partner KOR --url https://kor.example:8443 \\\n"
+      "    --node-key BASE64URL --fingerprint sha256:HEX");
+  auto pa = std::make_shared<PeerArgs>();
+  add->add_option("--dir", pa->dir, "Node directory")->required();
+  add->add_option("--partner", pa->partner, "The peer's partner code, e.g. KOR")->required();
+  add->add_option("--url", pa->url, "The peer's https URL")->required();
+  add->add_option("--node-key", pa->node_key, "The peer's node public key (base64url)")->required();
+  add->add_option("--fingerprint", pa->fingerprint, "The peer's TLS fingerprint (sha256:HEX)")
+      ->required();
+  add->add_flag("--json", pa->json, "Print JSON");
+  add->callback([pa, exit_code] { *exit_code = RunPeerAdd(*pa); });
+  auto* list = peer->add_subcommand("list", "List the pinned peers");
+  auto la = std::make_shared<PeerArgs>();
+  list->add_option("--dir", la->dir, "Node directory")->required();
+  list->add_flag("--json", la->json, "Print JSON");
+  list->callback([la, exit_code] { *exit_code = RunPeerList(*la); });
 }
 
 }  // namespace entente::cli

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <tuple>
 
 #include "base/encoding.h"
 #include "base/file.h"
@@ -249,11 +250,12 @@ Result<HomeConfig> EnrolDevice(const EnrolOptions& options, const Clock& clock) 
   return EnrolWith(options, clock, false);
 }
 
-// One space as this client sees it: the state folded from the node's log, every entry, and
-// whether the node's signed checkpoint matches the tree of those entries.
-struct Client::SpaceView {
-  explicit SpaceView(ledger::SpaceId id) : state(id) {}
-  space::SpaceState state;
+namespace {
+
+// One log of a space as this client fetched it: every entry, and the tree of their headers that
+// the origin's signed checkpoint is checked against.
+struct LogView {
+  std::string origin;
   struct Entry {
     uint64_t index;
     Bytes header_bytes;
@@ -261,48 +263,133 @@ struct Client::SpaceView {
     std::optional<Bytes> body;
   };
   std::vector<Entry> entries;
-  ledger::MerkleTree tree;     // of every entry's header, to check the node's checkpoints
-  uint64_t verified_size = 0;  // entries below this are in a checkpoint the node signed
+  ledger::MerkleTree tree;
+  uint64_t verified_size = 0;  // entries below this are in a checkpoint the origin signed
 
-  // Adds the next entry ({"header": b64url, "body": b64url?}) of the log. Charter and channel
-  // entries shape the state; one that does not verify is skipped (its messages then show as
-  // unreadable).
-  Status Add(const nlohmann::json& entry, const space::Directory& directory) {
+  // Adds the next entry ({"header": b64url, "body": b64url?}).
+  Status Add(const nlohmann::json& entry) {
     auto header_bytes = Base64UrlDecode(entry.value("header", ""));
-    if (!header_bytes) return DataLoss("space: bad entry encoding");
+    if (!header_bytes) return DataLoss("log: bad entry encoding");
     tree.AppendLeaf(*header_bytes);
     ENTENTE_ASSIGN_OR_RETURN(auto header, ledger::DecodeHeader(*header_bytes));
     std::optional<Bytes> body;
     if (entry.contains("body")) {
       auto decoded = Base64UrlDecode(entry.value("body", ""));
-      if (!decoded) return DataLoss("space: bad body encoding");
+      if (!decoded) return DataLoss("log: bad body encoding");
       body = std::move(*decoded);
-    }
-    if (header.kind != kMessagePost && body && ledger::VerifyHeaderSignature(header) &&
-        ledger::CheckBodyHash(header, *body)) {
-      auto decoded_body = ledger::DecodeBody(*body);
-      if (decoded_body) {
-        auto meta = space::ParseMeta(decoded_body->meta);
-        if (meta) state.Apply(space::FoldEvent{header, *meta}, directory);
-      }
     }
     entries.push_back(
         {entries.size(), std::move(*header_bytes), std::move(header), std::move(body)});
     return {};
   }
 
-  // Checks a checkpoint note of the node against the entries so far; OK and remembers its size
-  // if it matches, DataLoss if it does not. A checkpoint beyond the entries is left for later.
-  Status Verify(const std::string& note, const HomeConfig& config) {
-    ENTENTE_ASSIGN_OR_RETURN(auto checkpoint,
-                             OpenNodeCheckpoint(note, state.id(), config.partner, config.node_key));
+  // Checks a checkpoint note signed by the origin's node (`key`) against the entries so far; OK
+  // and remembers its size if it matches, DataLoss if not. One beyond the entries waits.
+  Status Verify(const std::string& note, const ledger::SpaceId& space,
+                const crypto::PublicKey& key) {
+    ENTENTE_ASSIGN_OR_RETURN(auto checkpoint, OpenNodeCheckpoint(note, space, origin, key));
     if (checkpoint.size.value() > tree.size().value()) return {};
     ENTENTE_ASSIGN_OR_RETURN(auto root, tree.RootAt(checkpoint.size));
     if (root != checkpoint.root) {
-      return DataLoss("space: the entries do not match the node's signed checkpoint");
+      return DataLoss("log " + origin + ": the entries do not match " + origin +
+                      "'s signed checkpoint");
     }
     verified_size = std::max(verified_size, checkpoint.size.value());
     return {};
+  }
+};
+
+// A structural entry (charter, join, channel) whose signature and body verify, with its meta.
+std::optional<nlohmann::json> StructuralMeta(const LogView::Entry& e) {
+  if (e.header.kind == kMessagePost || !e.body || !ledger::VerifyHeaderSignature(e.header) ||
+      !ledger::CheckBodyHash(e.header, *e.body)) {
+    return std::nullopt;
+  }
+  auto body = ledger::DecodeBody(*e.body);
+  if (!body) return std::nullopt;
+  auto meta = space::ParseMeta(body->meta);
+  if (!meta) return std::nullopt;
+  return *meta;
+}
+
+// Pages through /v1/logs/{space}?origin=O and checks every entry against O's signed checkpoint
+// (`key` is O's node key). NotFound if the node holds no log of O for the space.
+Result<LogView> FetchLog(Client& client, const std::string& space_text, const ledger::SpaceId& id,
+                         const std::string& origin, const crypto::PublicKey& key) {
+  LogView view;
+  view.origin = origin;
+  std::string note;
+  uint64_t size = 0;
+  do {
+    ENTENTE_ASSIGN_OR_RETURN(
+        auto response, client.Call("GET",
+                                   "/v1/logs/" + space_text + "?origin=" + origin +
+                                       "&from=" + std::to_string(view.entries.size()),
+                                   std::nullopt));
+    ENTENTE_ASSIGN_OR_RETURN(auto page, JsonOf(response));
+    size = page.value("tree_size", uint64_t{0});
+    note = page.value("checkpoint", "");
+    auto entries = page.value("entries", nlohmann::json::array());
+    if (entries.empty()) break;
+    for (const auto& entry : entries) ENTENTE_RETURN_IF_ERROR(view.Add(entry));
+  } while (view.entries.size() < size);
+  if (!note.empty()) ENTENTE_RETURN_IF_ERROR(view.Verify(note, id, key));
+  if (view.verified_size != view.entries.size()) {
+    return DataLoss("log " + space_text + "/" + origin +
+                    ": the origin's signed checkpoint does not cover the entries served");
+  }
+  return view;
+}
+
+// Folds a directory log; returns a warning per entry that breaks the rules (ignored).
+Result<std::vector<std::string>> FoldDirectory(const LogView& log, space::Directory& directory) {
+  std::vector<std::string> flagged;
+  for (const auto& e : log.entries) {
+    if (!e.body) return DataLoss("directory of " + log.origin + ": an entry has no body");
+    ENTENTE_RETURN_IF_ERROR(ledger::VerifyHeaderSignature(e.header));
+    ENTENTE_RETURN_IF_ERROR(ledger::CheckBodyHash(e.header, *e.body));
+    ENTENTE_ASSIGN_OR_RETURN(auto body, ledger::DecodeBody(*e.body));
+    ENTENTE_ASSIGN_OR_RETURN(auto meta, space::ParseMeta(body.meta));
+    auto folded = directory.Fold(space::FoldEvent{e.header, meta});
+    if (!folded) {
+      flagged.push_back("directory entry " + log.origin + "/" + std::to_string(e.index) +
+                        " breaks the directory rules and is ignored: " +
+                        folded.error().message());
+    }
+  }
+  return flagged;
+}
+
+}  // namespace
+
+// One space as this client sees it: each partner's log, and the state folded from all of them
+// in the merge order every party uses (space::MergeOrder).
+struct Client::SpaceView {
+  explicit SpaceView(ledger::SpaceId id) : state(id) {}
+  space::SpaceState state;
+  std::map<std::string, LogView> logs;  // by origin
+
+  // Folds the structural entries of every log again, in merge order.
+  void Rebuild(const space::Directory& directory) {
+    state = space::SpaceState(state.id());
+    std::vector<std::vector<uint64_t>> times;
+    std::vector<std::string> origins;
+    std::vector<std::vector<std::pair<const LogView::Entry*, nlohmann::json>>> structural;
+    for (const auto& [origin, log] : logs) {
+      origins.push_back(origin);
+      auto& t = times.emplace_back();
+      auto& s = structural.emplace_back();
+      for (const auto& e : log.entries) {
+        auto meta = StructuralMeta(e);
+        if (!meta) continue;
+        t.push_back(e.header.created_ms);
+        s.emplace_back(&e, std::move(*meta));
+      }
+    }
+    for (auto [log, position] : space::MergeOrder(times, origins)) {
+      const auto& [entry, meta] = structural[log][position];
+      state.Apply(space::FoldEvent{entry->header, meta}, directory);
+    }
   }
 };
 
@@ -347,45 +434,48 @@ Result<nlohmann::json> Client::Submit(const std::string& header_b64, const std::
   return JsonOf(response);
 }
 
+Status Client::LoadPeerKeys() {
+  if (peers_loaded_) return {};
+  // The partners' node keys as this node pinned them (`entente node peer add`).
+  ENTENTE_ASSIGN_OR_RETURN(auto response, Call("GET", "/v1/node", std::nullopt));
+  ENTENTE_ASSIGN_OR_RETURN(auto node, JsonOf(response));
+  for (const auto& p : node.value("peers", nlohmann::json::array())) {
+    auto key = Base64UrlDecode(p.value("node_public_key", ""));
+    if (!key) return DataLoss("node: bad peer key");
+    ENTENTE_ASSIGN_OR_RETURN(auto pk, crypto::PublicKey::FromBytes(*key));
+    peer_keys_.emplace(p.value("partner", ""), pk);
+  }
+  peers_loaded_ = true;
+  return {};
+}
+
+Result<crypto::PublicKey> Client::NodeKeyOf(const std::string& origin) {
+  if (origin == config_.partner) return config_.node_key;
+  ENTENTE_RETURN_IF_ERROR(LoadPeerKeys());
+  auto it = peer_keys_.find(origin);
+  if (it == peer_keys_.end()) {
+    return NotFound("this node has no peer " + origin + " (entente node peer add)");
+  }
+  return it->second;
+}
+
 Result<std::vector<std::string>> Client::SyncDirectory() {
   space::Directory directory;
-  ledger::MerkleTree tree;
-  std::string note;
-  uint64_t size = 0;
-  ledger::SpaceId id = space::DirectorySpaceId(config_.partner);
-  std::vector<std::string> flagged;
-  do {
-    ENTENTE_ASSIGN_OR_RETURN(
-        auto response, Call("GET", "/v1/logs/directory?from=" + std::to_string(tree.size().value()),
-                            std::nullopt));
-    ENTENTE_ASSIGN_OR_RETURN(auto page, JsonOf(response));
-    size = page.value("tree_size", uint64_t{0});
-    note = page.value("checkpoint", "");
-    auto entries = page.value("entries", nlohmann::json::array());
-    if (entries.empty()) break;
-    for (const auto& entry : entries) {
-      auto header_bytes = Base64UrlDecode(entry.value("header", ""));
-      auto body_bytes = Base64UrlDecode(entry.value("body", ""));
-      if (!header_bytes || !body_bytes) return DataLoss("directory: bad entry encoding");
-      tree.AppendLeaf(*header_bytes);
-      ENTENTE_ASSIGN_OR_RETURN(auto header, ledger::DecodeHeader(*header_bytes));
-      ENTENTE_RETURN_IF_ERROR(ledger::VerifyHeaderSignature(header));
-      ENTENTE_RETURN_IF_ERROR(ledger::CheckBodyHash(header, *body_bytes));
-      ENTENTE_ASSIGN_OR_RETURN(auto body, ledger::DecodeBody(*body_bytes));
-      ENTENTE_ASSIGN_OR_RETURN(auto meta, space::ParseMeta(body.meta));
-      auto folded = directory.Fold(space::FoldEvent{header, meta});
-      if (!folded) {
-        flagged.push_back(
-            "directory entry " + std::to_string(tree.size().value() - 1) +
-            " breaks the directory rules and is ignored: " + folded.error().message());
-      }
+  ENTENTE_ASSIGN_OR_RETURN(auto own, FetchLog(*this, "directory",
+                                              space::DirectorySpaceId(config_.partner),
+                                              config_.partner, config_.node_key));
+  ENTENTE_ASSIGN_OR_RETURN(std::vector<std::string> flagged, FoldDirectory(own, directory));
+  if (own.entries.empty()) return DataLoss("directory: the node served an empty directory");
+  // The partners' directories, mirrored by this node: their members and devices.
+  ENTENTE_RETURN_IF_ERROR(LoadPeerKeys());
+  for (const auto& [partner, key] : peer_keys_) {
+    auto log = FetchLog(*this, "directory", space::DirectorySpaceId(partner), partner, key);
+    if (!log) {
+      if (log.error().code() == ErrorCode::kNotFound) continue;  // not mirrored yet
+      return std::unexpected(log.error());
     }
-  } while (tree.size().value() < size);
-  ENTENTE_ASSIGN_OR_RETURN(auto checkpoint,
-                           OpenNodeCheckpoint(note, id, config_.partner, config_.node_key));
-  ENTENTE_ASSIGN_OR_RETURN(auto root, tree.RootAt(checkpoint.size));
-  if (root != checkpoint.root || tree.size() != checkpoint.size) {
-    return DataLoss("directory: the entries do not match the node's signed checkpoint");
+    ENTENTE_ASSIGN_OR_RETURN(auto more, FoldDirectory(*log, directory));
+    flagged.insert(flagged.end(), more.begin(), more.end());
   }
   directory_ = std::move(directory);
 
@@ -458,6 +548,9 @@ Result<std::vector<SpaceInfo>> Client::Spaces() {
     info.partners = s.value("partners", std::vector<std::string>{});
     info.policy = s.value("policy", "");
     info.size = s.value("size", uint64_t{0});
+    info.joined = s.value("joined", std::vector<std::string>{});
+    info.in_force = s.value("in_force", false);
+    info.logs = s.value("logs", std::map<std::string, uint64_t>{});
     for (const auto& c : s.value("channels", nlohmann::json::array())) {
       info.channels.push_back({c.value("name", ""), c.value("ceiling", ""),
                                c.value("members", std::vector<std::string>{})});
@@ -499,25 +592,37 @@ Result<ledger::SpaceId> Client::CreateSpace(const std::string& name, const std::
 Result<std::unique_ptr<Client::SpaceView>> Client::LoadSpace(const std::string& space) {
   ENTENTE_ASSIGN_OR_RETURN(auto info, FindSpace(space));
   auto view = std::make_unique<SpaceView>(info.id);
-  std::string note;
-  uint64_t size = 0;
-  do {
-    ENTENTE_ASSIGN_OR_RETURN(
-        auto response,
-        Call("GET", "/v1/logs/" + info.id.ToHex() + "?from=" + std::to_string(view->entries.size()),
-             std::nullopt));
-    ENTENTE_ASSIGN_OR_RETURN(auto page, JsonOf(response));
-    size = page.value("tree_size", uint64_t{0});
-    note = page.value("checkpoint", "");
-    auto entries = page.value("entries", nlohmann::json::array());
-    if (entries.empty()) break;
-    for (const auto& entry : entries) ENTENTE_RETURN_IF_ERROR(view->Add(entry, directory_));
-  } while (view->entries.size() < size);
-  ENTENTE_RETURN_IF_ERROR(view->Verify(note, config_));
-  if (view->verified_size != view->entries.size()) {
-    return DataLoss("space " + info.name + ": the node's checkpoint does not cover its entries");
+  for (const auto& partner : info.partners) {
+    auto key = NodeKeyOf(partner);
+    if (!key) continue;  // a partner this node does not peer with: nothing of it is held here
+    auto log = FetchLog(*this, info.id.ToHex(), info.id, partner, *key);
+    if (!log) {
+      if (log.error().code() == ErrorCode::kNotFound) continue;
+      return std::unexpected(log.error());
+    }
+    view->logs.emplace(partner, std::move(*log));
   }
+  view->Rebuild(directory_);
   return view;
+}
+
+Status Client::JoinSpace(const std::string& space) {
+  ENTENTE_ASSIGN_OR_RETURN(auto warnings, SyncDirectory());
+  (void)warnings;
+  ENTENTE_ASSIGN_OR_RETURN(auto view, LoadSpace(space));
+  if (!view->state.chartered()) return FailedPrecondition("space " + space + " has no charter here yet");
+  const auto& policy = view->state.policy();
+  space::EventDraft draft;
+  draft.kind = kSpaceJoin;
+  draft.space = view->state.id();
+  draft.origin = config_.partner;
+  draft.label = policy->id() + ";" + policy->levels().front().id;
+  draft.meta = {{"partner", config_.partner}, {"charter_event", view->state.charter_event().ToHex()}};
+  draft.created_ms = ToUnixMs(clock_.Now());
+  ENTENTE_ASSIGN_OR_RETURN(auto event, space::Author(draft, identity_.signing));
+  ENTENTE_ASSIGN_OR_RETURN(
+      auto receipt, Submit(Base64UrlEncode(event.header_bytes), Base64UrlEncode(event.body_bytes)));
+  return VerifyReceipt(receipt, draft.space, config_.partner, config_.node_key, event.header_bytes);
 }
 
 Status Client::CreateChannel(const std::string& space, const std::string& channel,
@@ -597,9 +702,11 @@ Result<SendResult> Client::Send(const std::string& space, const std::string& cha
   return result;
 }
 
-Message Client::ToMessage(const SpaceView& view, uint64_t index, const ledger::EventHeader& header,
-                          const std::optional<Bytes>& body) const {
+Message Client::ToMessage(const SpaceView& view, const std::string& origin, uint64_t index,
+                          const ledger::EventHeader& header, const std::optional<Bytes>& body,
+                          bool included) const {
   Message m;
+  m.origin = origin;
   m.index = index;
   m.event_id = header.event_id.ToHex();
   m.device = space::DeviceIdOf(header.author);
@@ -613,7 +720,7 @@ Message Client::ToMessage(const SpaceView& view, uint64_t index, const ledger::E
           : nullptr;
   m.channel = channel != nullptr ? channel->name : "";
   m.signature_ok = ledger::VerifyHeaderSignature(header).has_value();
-  m.included = index < view.verified_size;
+  m.included = included;
   auto label = view.state.policy() ? label::ParseLabel(view.state.policy(), header.label)
                                    : Result<label::Label>(InvalidArgument("no policy"));
   if (label) {
@@ -646,6 +753,15 @@ Message Client::ToMessage(const SpaceView& view, uint64_t index, const ledger::E
   return m;
 }
 
+namespace {
+
+bool InChannel(const ledger::EventHeader& header, const space::Channel& channel) {
+  return header.kind == kMessagePost && header.subject.size() == ledger::EventId::kSize &&
+         std::equal(header.subject.begin(), header.subject.end(), channel.id.bytes().begin());
+}
+
+}  // namespace
+
 Result<std::vector<Message>> Client::Read(const std::string& space, const std::string& channel) {
   ENTENTE_ASSIGN_OR_RETURN(auto warnings, SyncDirectory());
   (void)warnings;
@@ -653,72 +769,95 @@ Result<std::vector<Message>> Client::Read(const std::string& space, const std::s
   const space::Channel* ch = view->state.FindChannel(channel);
   if (ch == nullptr) return NotFound("no channel \"" + channel + "\" in space " + space);
   std::vector<Message> out;
-  for (const auto& e : view->entries) {
-    if (e.header.kind != kMessagePost) continue;
-    if (e.header.subject.size() != ledger::EventId::kSize ||
-        !std::equal(e.header.subject.begin(), e.header.subject.end(), ch->id.bytes().begin())) {
-      continue;
+  for (const auto& [origin, log] : view->logs) {
+    for (const auto& e : log.entries) {
+      if (!InChannel(e.header, *ch)) continue;
+      out.push_back(ToMessage(*view, origin, e.index, e.header, e.body, e.index < log.verified_size));
     }
-    out.push_back(ToMessage(*view, e.index, e.header, e.body));
   }
+  // One conversation across the partners' logs: by author time, then origin and index.
+  std::stable_sort(out.begin(), out.end(), [](const Message& a, const Message& b) {
+    return std::tie(a.created_ms, a.origin, a.index) < std::tie(b.created_ms, b.origin, b.index);
+  });
   return out;
 }
 
-Status Client::Follow(const std::string& space, const std::string& channel, uint64_t from_index,
+Status Client::Follow(const std::string& space, const std::string& channel,
+                      std::map<std::string, uint64_t> from,
                       const std::function<bool(const Message&)>& on_message) {
   ENTENTE_ASSIGN_OR_RETURN(auto warnings, SyncDirectory());
   (void)warnings;
   ENTENTE_ASSIGN_OR_RETURN(auto info, FindSpace(space));
-  std::string target = "/v1/logs/" + info.id.ToHex() + "/stream?from=0";
-  std::string uri = config_.node_url + target;
-  ENTENTE_ASSIGN_OR_RETURN(auto signed_headers,
-                           net::SignRequest({"GET", uri, {}}, identity_.signing, clock_));
-  net::HeaderMap headers;
-  signed_headers.AddTo(headers);
   net::ClientOptions options;
   options.url = config_.node_url;
   options.fingerprint = config_.fingerprint;
-  ENTENTE_ASSIGN_OR_RETURN(auto socket, net::WebSocketClient::Connect(options, target, headers));
-
-  // Every entry from 0 builds the tree the node's checkpoints are checked against; messages
-  // wait until a checkpoint covers them.
+  // One stream per partner's log held here, each from 0: every entry builds the tree the
+  // origin's checkpoints are checked against; messages wait until a checkpoint covers them.
+  struct Stream {
+    std::string origin;
+    crypto::PublicKey key;
+    std::unique_ptr<net::WebSocketClient> socket;
+    std::vector<size_t> pending;
+  };
+  std::vector<Stream> streams;
   SpaceView view(info.id);
-  std::vector<size_t> pending;  // entries of the channel not yet covered by a checkpoint
-  for (;;) {
-    ENTENTE_ASSIGN_OR_RETURN(auto text, socket->Receive(std::chrono::minutes(10)));
-    if (!text) continue;  // quiet: keep waiting
+  for (const auto& partner : info.partners) {
+    auto key = NodeKeyOf(partner);
+    if (!key) continue;
+    if (partner != config_.partner && !info.logs.contains(partner)) continue;
+    std::string target = "/v1/logs/" + info.id.ToHex() + "/stream?from=0&origin=" + partner;
+    ENTENTE_ASSIGN_OR_RETURN(auto signed_headers,
+                             net::SignRequest({"GET", config_.node_url + target, {}},
+                                              identity_.signing, clock_));
+    net::HeaderMap headers;
+    signed_headers.AddTo(headers);
+    ENTENTE_ASSIGN_OR_RETURN(auto socket, net::WebSocketClient::Connect(options, target, headers));
+    view.logs[partner].origin = partner;
+    streams.push_back({partner, *key, std::move(socket), {}});
+  }
+  if (streams.empty()) return NotFound("no log of space " + space + " to follow");
+  // With several logs, each is polled in turn for a short while.
+  auto slice = streams.size() == 1 ? std::chrono::milliseconds(std::chrono::minutes(10))
+                                   : std::chrono::milliseconds(20);
+  for (size_t turn = 0;; turn = (turn + 1) % streams.size()) {
+    Stream& stream = streams[turn];
+    LogView& log = view.logs[stream.origin];
+    ENTENTE_ASSIGN_OR_RETURN(auto text, stream.socket->Receive(slice));
+    if (!text) continue;  // quiet
     auto json = nlohmann::json::parse(*text, nullptr, false);
     std::string type = json.is_object() ? json.value("type", "") : "";
     if (type == "error") return Unavailable("node: " + json.value("message", "stream ended"));
     if (type == "event") {
       uint64_t index = json.value("index", uint64_t{0});
-      if (index != view.entries.size()) {
-        return DataLoss("stream: expected entry " + std::to_string(view.entries.size()) + ", got " +
-                        std::to_string(index));
+      if (index != log.entries.size()) {
+        return DataLoss("stream " + stream.origin + ": expected entry " +
+                        std::to_string(log.entries.size()) + ", got " + std::to_string(index));
       }
-      ENTENTE_RETURN_IF_ERROR(view.Add(json, directory_));
-      const auto& e = view.entries.back();
-      const space::Channel* ch = view.state.FindChannel(channel);
-      if (e.header.kind == kMessagePost && ch != nullptr && index >= from_index &&
-          e.header.subject.size() == ledger::EventId::kSize &&
-          std::equal(e.header.subject.begin(), e.header.subject.end(), ch->id.bytes().begin())) {
-        pending.push_back(view.entries.size() - 1);
+      ENTENTE_RETURN_IF_ERROR(log.Add(json));
+      const auto& e = log.entries.back();
+      if (e.header.kind != kMessagePost) {
+        view.Rebuild(directory_);
+      } else if (index >= from[stream.origin]) {
+        stream.pending.push_back(log.entries.size() - 1);
       }
       continue;
     }
     if (type == "checkpoint") {
-      ENTENTE_RETURN_IF_ERROR(view.Verify(json.value("checkpoint", ""), config_));
-      size_t delivered = 0;
-      for (size_t i : pending) {
-        const auto& e = view.entries[i];
-        if (e.index >= view.verified_size) break;
-        ++delivered;
-        if (!on_message(ToMessage(view, e.index, e.header, e.body))) {
-          socket->Close();
+      ENTENTE_RETURN_IF_ERROR(log.Verify(json.value("checkpoint", ""), info.id, stream.key));
+      const space::Channel* ch = view.state.FindChannel(channel);
+      size_t done = 0;
+      for (size_t i : stream.pending) {
+        const auto& e = log.entries[i];
+        if (e.index >= log.verified_size) break;
+        ++done;
+        if (ch == nullptr || !InChannel(e.header, *ch)) continue;
+        if (!on_message(ToMessage(view, stream.origin, e.index, e.header, e.body, true))) {
+          for (auto& s : streams) s.socket->Close();
           return {};
         }
       }
-      pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(delivered));
+      stream.pending.erase(stream.pending.begin(),
+                           stream.pending.begin() + static_cast<std::ptrdiff_t>(done));
     }
   }
 }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -59,7 +60,8 @@ struct EnrolOptions {
 
 // A message as a reader sees it.
 struct Message {
-  uint64_t index = 0;
+  std::string origin;  // the partner whose log holds it
+  uint64_t index = 0;  // in that log
   std::string event_id;  // hex
   std::string channel;
   std::string author;  // member id, or the device id if unknown
@@ -68,7 +70,7 @@ struct Message {
   std::string label;   // canonical
   std::string banner;  // in the reader's national marking
   bool signature_ok = false;
-  bool included = false;   // the entry is in the tree of a checkpoint the node signed
+  bool included = false;   // the entry is in the tree of a checkpoint its origin node signed
   bool readable = false;   // the body was delivered and opened
   std::string text;        // when readable
   std::string unreadable;  // why not, when not readable
@@ -79,7 +81,10 @@ struct SpaceInfo {
   std::string name;
   std::vector<std::string> partners;
   std::string policy;
-  uint64_t size = 0;
+  uint64_t size = 0;  // of this partner's log
+  std::vector<std::string> joined;
+  bool in_force = false;
+  std::map<std::string, uint64_t> logs;  // origin -> entries held by this node
   struct ChannelInfo {
     std::string name, ceiling;
     std::vector<std::string> members;
@@ -125,23 +130,28 @@ class Client {
   [[nodiscard]] Result<ledger::SpaceId> CreateSpace(const std::string& name,
                                                     const std::string& policy_yaml,
                                                     const std::vector<std::string>& partners);
+  // Joins a space another partner chartered for this partner (admins only): a space.join in
+  // this partner's log of the space. The space is in force once every partner has joined.
+  [[nodiscard]] Status JoinSpace(const std::string& space);
   [[nodiscard]] Status CreateChannel(const std::string& space, const std::string& channel,
                                      const std::string& ceiling, std::vector<std::string> members);
   // Seals `text` to exactly the devices the label admits in the channel and submits it. A label
   // is canonical text or a banner in any partner's marking.
   [[nodiscard]] Result<SendResult> Send(const std::string& space, const std::string& channel,
                                         const std::string& label, const std::string& text);
-  // Every message of the channel, verified and opened where this device may.
+  // Every message of the channel from every partner's log, verified and opened where this
+  // device may, in (created_ms, origin, index) order.
   [[nodiscard]] Result<std::vector<Message>> Read(const std::string& space,
                                                   const std::string& channel);
-  // Calls `on_message` for each message of the channel at index >= `from_index`, first those
-  // already in the log, then each new one as the node pushes it, until `on_message` returns
-  // false (OK) or the connection ends (Unavailable). A message is passed on only once a
-  // checkpoint signed by the node covers it and matches the tree this client computed from
-  // every entry, so `included` is always true. To resume after an outage, call again with the
-  // index after the last message seen: nothing is skipped or repeated.
+  // Calls `on_message` for each message of the channel in each partner's log held by the node,
+  // from index `from[origin]` (0 if absent) of that log, first those already there, then each
+  // new one as the node pushes it, until `on_message` returns false (OK) or a connection ends
+  // (Unavailable). A message is passed on only once a checkpoint signed by its origin's node
+  // covers it and matches the tree this client computed from every entry, so `included` is
+  // always true. To resume after an outage, call again with each log's next index: nothing is
+  // skipped or repeated.
   [[nodiscard]] Status Follow(const std::string& space, const std::string& channel,
-                              uint64_t from_index,
+                              std::map<std::string, uint64_t> from,
                               const std::function<bool(const Message&)>& on_message);
 
   // The signed HTTP request, for tools and tests.
@@ -154,8 +164,13 @@ class Client {
   struct SpaceView;
   Result<std::unique_ptr<SpaceView>> LoadSpace(const std::string& space);
   Result<nlohmann::json> Submit(const std::string& header_b64, const std::string& body_b64);
-  Message ToMessage(const SpaceView& view, uint64_t index, const ledger::EventHeader& header,
-                    const std::optional<Bytes>& body) const;
+  Message ToMessage(const SpaceView& view, const std::string& origin, uint64_t index,
+                    const ledger::EventHeader& header, const std::optional<Bytes>& body,
+                    bool included) const;
+  // The node key of `origin`: this node's (pinned at enrolment), or a peer's as this node
+  // pinned it. NotFound for a partner the node does not peer with.
+  Result<crypto::PublicKey> NodeKeyOf(const std::string& origin);
+  Status LoadPeerKeys();
 
   std::string home_;
   HomeConfig config_;
@@ -163,6 +178,8 @@ class Client {
   const Clock& clock_;
   std::unique_ptr<net::HttpClient> http_;
   space::Directory directory_;
+  std::map<std::string, crypto::PublicKey> peer_keys_;
+  bool peers_loaded_ = false;
 };
 
 }  // namespace entente::client
