@@ -43,8 +43,7 @@ int RunAuditVerify(const AuditArgs& a) {
     for (const auto& p : l.problems) std::cout << "    PROBLEM: " << p << "\n";
   }
   for (const auto& alarm : audit->alarms) {
-    std::cout << "  ALARM " << alarm.value("at", "") << " log "
-              << alarm.value("origin", "") << ": "
+    std::cout << "  ALARM " << alarm.value("at", "") << " log " << alarm.value("origin", "") << ": "
               << alarm["evidence"].value("what", std::string("fork")) << "\n";
   }
   std::cout << (audit->ok() ? "OK" : "FAILED") << "\n";

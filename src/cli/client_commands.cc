@@ -368,8 +368,7 @@ void PrintMessage(const client::Message& m, bool json) {
   }
   std::cout << "[" << m.banner << "]\n"
             << m.author << "  " << FormatRfc3339(FromUnixMs(m.created_ms)) << "  " << m.origin
-            << "#" << m.index
-            << "  signature " << (m.signature_ok ? "ok" : "BAD") << ", log "
+            << "#" << m.index << "  signature " << (m.signature_ok ? "ok" : "BAD") << ", log "
             << (m.included ? "ok" : "NOT VERIFIED") << "\n"
             << (m.readable ? m.text : "(" + m.unreadable + ")") << "\n\n"
             << std::flush;

@@ -108,12 +108,14 @@ int RunPeerAdd(const PeerArgs& a) {
   node::Peer peer{a.partner, a.url, *key, a.fingerprint};
   if (auto added = node::AddPeer(a.dir, info->partner, peer); !added) return Fail(added.error());
   if (a.json) {
-    PrintJson({{"partner", peer.partner}, {"url", peer.url}, {"node_public_key", a.node_key},
+    PrintJson({{"partner", peer.partner},
+               {"url", peer.url},
+               {"node_public_key", a.node_key},
                {"tls_fingerprint", peer.fingerprint}});
   } else {
     std::cout << "peer " << peer.partner << " pinned: " << peer.url << "\n"
-              << "A running node picks it up within a second; it now mirrors and cosigns " << peer.partner
-              << "'s logs and sends its own.\n";
+              << "A running node picks it up within a second; it now mirrors and cosigns "
+              << peer.partner << "'s logs and sends its own.\n";
   }
   return kExitOk;
 }
@@ -199,7 +201,8 @@ void AddNodeCommands(CLI::App& app, int* exit_code) {
       "certificate fingerprint are pinned: nothing is trusted on first use. Get them from the\n"
       "partner's `entente node info` over a trusted channel. Written to DIR/peers.json; a\n"
       "running node picks it up within a second.\nExample:\n"
-      "  entente node peer add --dir /var/lib/entente --partner KOR --url https://kor.example:8443 \\\n"
+      "  entente node peer add --dir /var/lib/entente --partner KOR --url https://kor.example:8443 "
+      "\\\n"
       "    --node-key BASE64URL --fingerprint sha256:HEX");
   auto pa = std::make_shared<PeerArgs>();
   add->add_option("--dir", pa->dir, "Node directory")->required();

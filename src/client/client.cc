@@ -321,11 +321,11 @@ Result<LogView> FetchLog(Client& client, const std::string& space_text, const le
   std::string note;
   uint64_t size = 0;
   do {
-    ENTENTE_ASSIGN_OR_RETURN(
-        auto response, client.Call("GET",
-                                   "/v1/logs/" + space_text + "?origin=" + origin +
-                                       "&from=" + std::to_string(view.entries.size()),
-                                   std::nullopt));
+    ENTENTE_ASSIGN_OR_RETURN(auto response,
+                             client.Call("GET",
+                                         "/v1/logs/" + space_text + "?origin=" + origin +
+                                             "&from=" + std::to_string(view.entries.size()),
+                                         std::nullopt));
     ENTENTE_ASSIGN_OR_RETURN(auto page, JsonOf(response));
     size = page.value("tree_size", uint64_t{0});
     note = page.value("checkpoint", "");
@@ -353,8 +353,7 @@ Result<std::vector<std::string>> FoldDirectory(const LogView& log, space::Direct
     auto folded = directory.Fold(space::FoldEvent{e.header, meta});
     if (!folded) {
       flagged.push_back("directory entry " + log.origin + "/" + std::to_string(e.index) +
-                        " breaks the directory rules and is ignored: " +
-                        folded.error().message());
+                        " breaks the directory rules and is ignored: " + folded.error().message());
     }
   }
   return flagged;
@@ -461,9 +460,9 @@ Result<crypto::PublicKey> Client::NodeKeyOf(const std::string& origin) {
 
 Result<std::vector<std::string>> Client::SyncDirectory() {
   space::Directory directory;
-  ENTENTE_ASSIGN_OR_RETURN(auto own, FetchLog(*this, "directory",
-                                              space::DirectorySpaceId(config_.partner),
-                                              config_.partner, config_.node_key));
+  ENTENTE_ASSIGN_OR_RETURN(auto own,
+                           FetchLog(*this, "directory", space::DirectorySpaceId(config_.partner),
+                                    config_.partner, config_.node_key));
   ENTENTE_ASSIGN_OR_RETURN(std::vector<std::string> flagged, FoldDirectory(own, directory));
   if (own.entries.empty()) return DataLoss("directory: the node served an empty directory");
   // The partners' directories, mirrored by this node: their members and devices.
@@ -610,14 +609,16 @@ Status Client::JoinSpace(const std::string& space) {
   ENTENTE_ASSIGN_OR_RETURN(auto warnings, SyncDirectory());
   (void)warnings;
   ENTENTE_ASSIGN_OR_RETURN(auto view, LoadSpace(space));
-  if (!view->state.chartered()) return FailedPrecondition("space " + space + " has no charter here yet");
+  if (!view->state.chartered())
+    return FailedPrecondition("space " + space + " has no charter here yet");
   const auto& policy = view->state.policy();
   space::EventDraft draft;
   draft.kind = kSpaceJoin;
   draft.space = view->state.id();
   draft.origin = config_.partner;
   draft.label = policy->id() + ";" + policy->levels().front().id;
-  draft.meta = {{"partner", config_.partner}, {"charter_event", view->state.charter_event().ToHex()}};
+  draft.meta = {{"partner", config_.partner},
+                {"charter_event", view->state.charter_event().ToHex()}};
   draft.created_ms = ToUnixMs(clock_.Now());
   ENTENTE_ASSIGN_OR_RETURN(auto event, space::Author(draft, identity_.signing));
   ENTENTE_ASSIGN_OR_RETURN(
@@ -772,7 +773,8 @@ Result<std::vector<Message>> Client::Read(const std::string& space, const std::s
   for (const auto& [origin, log] : view->logs) {
     for (const auto& e : log.entries) {
       if (!InChannel(e.header, *ch)) continue;
-      out.push_back(ToMessage(*view, origin, e.index, e.header, e.body, e.index < log.verified_size));
+      out.push_back(
+          ToMessage(*view, origin, e.index, e.header, e.body, e.index < log.verified_size));
     }
   }
   // One conversation across the partners' logs: by author time, then origin and index.
@@ -806,9 +808,9 @@ Status Client::Follow(const std::string& space, const std::string& channel,
     if (!key) continue;
     if (partner != config_.partner && !info.logs.contains(partner)) continue;
     std::string target = "/v1/logs/" + info.id.ToHex() + "/stream?from=0&origin=" + partner;
-    ENTENTE_ASSIGN_OR_RETURN(auto signed_headers,
-                             net::SignRequest({"GET", config_.node_url + target, {}},
-                                              identity_.signing, clock_));
+    ENTENTE_ASSIGN_OR_RETURN(
+        auto signed_headers,
+        net::SignRequest({"GET", config_.node_url + target, {}}, identity_.signing, clock_));
     net::HeaderMap headers;
     signed_headers.AddTo(headers);
     ENTENTE_ASSIGN_OR_RETURN(auto socket, net::WebSocketClient::Connect(options, target, headers));

@@ -60,8 +60,8 @@ struct EnrolOptions {
 
 // A message as a reader sees it.
 struct Message {
-  std::string origin;  // the partner whose log holds it
-  uint64_t index = 0;  // in that log
+  std::string origin;    // the partner whose log holds it
+  uint64_t index = 0;    // in that log
   std::string event_id;  // hex
   std::string channel;
   std::string author;  // member id, or the device id if unknown

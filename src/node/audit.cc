@@ -4,8 +4,8 @@
 #include <map>
 #include <set>
 
-#include "base/encoding.h"
 #include "base/clock.h"
+#include "base/encoding.h"
 #include "ledger/envelope.h"
 #include "ledger/event.h"
 #include "ledger/kinds.h"
@@ -102,7 +102,8 @@ void AuditCheckpoints(store::Store& store, const store::LogKey& log, const crypt
     for (const auto& c : *cosigs) {
       auto k = keys.find(c.cosigner);
       if (k == keys.end()) continue;
-      auto cv = ledger::Verifier::Create(c.cosigner, ledger::NoteKeyType::kCosignatureV1, k->second);
+      auto cv =
+          ledger::Verifier::Create(c.cosigner, ledger::NoteKeyType::kCosignatureV1, k->second);
       auto note = ledger::Note::Parse(*text + "\n" + c.line);
       if (cv && note && !note->signatures.empty() &&
           cv->Verify(*text, note->signatures.back().signature)) {
@@ -209,13 +210,14 @@ Result<SpaceAudit> AuditSpace(const std::string& dir, const std::string& name_or
     LogAudit& out = held[i].audit;
     if (!e.body) {
       if (e.header.kind != kMessagePost) {
-        out.policy.push_back(std::to_string(e.index) + ": the body of a structural event is missing");
+        out.policy.push_back(std::to_string(e.index) +
+                             ": the body of a structural event is missing");
       }
       continue;  // a message withheld from this node: nothing to check but its header
     }
     auto body = ledger::DecodeBody(*e.body);
-    auto meta = body ? space::ParseMeta(body->meta)
-                     : Result<nlohmann::json>(std::unexpected(body.error()));
+    auto meta =
+        body ? space::ParseMeta(body->meta) : Result<nlohmann::json>(std::unexpected(body.error()));
     if (!meta) {
       out.policy.push_back(std::to_string(e.index) + ": " + meta.error().message());
       continue;
@@ -255,8 +257,13 @@ Result<SpaceAudit> AuditSpace(const std::string& dir, const std::string& name_or
   }
   ENTENTE_ASSIGN_OR_RETURN(auto alarms, store->Alarms());
   for (const auto& a : alarms) {
-    if (a.log.space != *id) continue;
-    audit.alarms.push_back({{"origin", a.log.origin},
+    // The space's own logs, and the directories of its partners (whose members author in it).
+    bool partner_directory = space::DirectorySpaceId(a.log.origin) == a.log.space &&
+                             std::find(audit.partners.begin(), audit.partners.end(),
+                                       a.log.origin) != audit.partners.end();
+    if (a.log.space != *id && !partner_directory) continue;
+    audit.alarms.push_back({{"space", a.log.space.ToHex()},
+                            {"origin", a.log.origin},
                             {"at", FormatRfc3339(FromUnixMs(a.at_ms))},
                             {"evidence", nlohmann::json::parse(a.evidence, nullptr, false)}});
   }
@@ -279,12 +286,8 @@ nlohmann::json AuditJson(const SpaceAudit& audit) {
                     {"cosigners", l.cosigners},
                     {"problems", l.problems}});
   }
-  return {{"space", audit.space},
-          {"id", audit.id},
-          {"partners", audit.partners},
-          {"ok", audit.ok()},
-          {"logs", logs},
-          {"alarms", audit.alarms}};
+  return {{"space", audit.space}, {"id", audit.id}, {"partners", audit.partners},
+          {"ok", audit.ok()},     {"logs", logs},   {"alarms", audit.alarms}};
 }
 
 }  // namespace entente::node

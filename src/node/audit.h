@@ -20,15 +20,15 @@ struct LogAudit {
   std::string origin;
   bool mirror = false;
   uint64_t size = 0;
-  uint64_t bad_headers = 0;           // undecodable, bad signature, or not of this log
+  uint64_t bad_headers = 0;  // undecodable, bad signature, or not of this log
   uint64_t bodies_held = 0;
-  std::vector<std::string> policy;    // "index: reason" for each entry that breaks policy
-  std::vector<uint64_t> flagged;      // entries the node flagged when it mirrored them
-  uint64_t checkpoint_size = 0;       // latest checkpoint signed by the origin
-  bool checkpoint_ok = false;         // its signature verifies and its root is the leaves'
-  uint64_t cosigned_size = 0;         // latest checkpoint cosigned by every witness
+  std::vector<std::string> policy;     // "index: reason" for each entry that breaks policy
+  std::vector<uint64_t> flagged;       // entries the node flagged when it mirrored them
+  uint64_t checkpoint_size = 0;        // latest checkpoint signed by the origin
+  bool checkpoint_ok = false;          // its signature verifies and its root is the leaves'
+  uint64_t cosigned_size = 0;          // latest checkpoint cosigned by every witness
   std::vector<std::string> cosigners;  // whose cosignatures verified on it
-  std::vector<std::string> problems;  // human-readable, empty when all is well
+  std::vector<std::string> problems;   // human-readable, empty when all is well
 };
 
 struct SpaceAudit {

@@ -256,9 +256,9 @@ class NodeCore {
   std::map<ledger::SpaceId, std::map<std::string, std::vector<Structural>>> structural_;
 
   mutable std::mutex peers_mu_;
-  std::vector<Peer> peers_;                    // guarded by peers_mu_
-  std::vector<Alarm> alarms_;                  // guarded by peers_mu_
-  std::mutex mirror_mu_;                       // one mirror append at a time
+  std::vector<Peer> peers_;    // guarded by peers_mu_
+  std::vector<Alarm> alarms_;  // guarded by peers_mu_
+  std::mutex mirror_mu_;       // one mirror append at a time
   std::atomic<uint64_t> flagged_{0};
   std::atomic<bool> fork_for_testing_{false};
 

@@ -174,9 +174,9 @@ std::optional<std::string> NodeCore::FoldMirrored(const store::LogKey& log, cons
   if (!body) {
     // Withheld from this node by its label: only message bodies may be, and they change no state.
     if (h->kind == kMessagePost) return std::nullopt;
-    return "the body of a " + std::string(ledger::FindKind(h->kind) != nullptr
-                                              ? ledger::FindKind(h->kind)->name
-                                              : "unknown") +
+    return "the body of a " +
+           std::string(ledger::FindKind(h->kind) != nullptr ? ledger::FindKind(h->kind)->name
+                                                            : "unknown") +
            " event was withheld";
   }
   auto d = Decode(WireEvent{header, body});
@@ -226,9 +226,9 @@ Result<MirrorOutcome> NodeCore::AcceptMirror(const std::string& peer_name,
   }
   ENTENTE_ASSIGN_OR_RETURN(std::string origin_line,
                            ledger::EntenteOrigin(log.space.view(), log.origin));
-  ENTENTE_ASSIGN_OR_RETURN(auto verifier, ledger::Verifier::Create(
-                                              origin_line, ledger::NoteKeyType::kEd25519,
-                                              peer->node_key));
+  ENTENTE_ASSIGN_OR_RETURN(
+      auto verifier,
+      ledger::Verifier::Create(origin_line, ledger::NoteKeyType::kEd25519, peer->node_key));
   auto opened = ledger::OpenNote(batch.checkpoint, std::span(&verifier, 1));
   if (!opened) return std::unexpected(opened.error().WithContext("mirror: checkpoint"));
   ENTENTE_ASSIGN_OR_RETURN(auto checkpoint, ledger::Checkpoint::Parse(opened->text));
@@ -292,13 +292,12 @@ Result<MirrorOutcome> NodeCore::AcceptMirror(const std::string& peer_name,
       }
       nlohmann::json leaves = nlohmann::json::array();
       for (const auto& e : batch.entries) leaves.push_back(HexEncode(ledger::HashLeaf(e.header)));
-      return std::unexpected(
-          RaiseAlarm(log, {{"what", "the entries sent do not hash to the root " + log.origin +
-                                        " signed (a failed proof)"},
-                           {"checkpoint", batch.checkpoint},
-                           {"from", batch.from},
-                           {"leaf_hashes", leaves}})
-              .error());
+      return std::unexpected(RaiseAlarm(log, {{"what", "the entries sent do not hash to the root " +
+                                                           log.origin + " signed (a failed proof)"},
+                                              {"checkpoint", batch.checkpoint},
+                                              {"from", batch.from},
+                                              {"leaf_hashes", leaves}})
+                                 .error());
     }
     {
       std::unique_lock state_lock(state_mu_);
@@ -314,7 +313,8 @@ Result<MirrorOutcome> NodeCore::AcceptMirror(const std::string& peer_name,
   }
   // Cosign (c2sp.org/tlog-cosignature) only now: the entries are durable here and consistent.
   uint64_t now_s = ToUnixMs(clock_.Now()) / 1000;
-  ENTENTE_ASSIGN_OR_RETURN(auto cosignature, ledger::Cosign(checkpoint, partner_, node_key_, now_s));
+  ENTENTE_ASSIGN_OR_RETURN(auto cosignature,
+                           ledger::Cosign(checkpoint, partner_, node_key_, now_s));
   outcome.cosignature = cosignature.Line();
   // Kept as the origin signed it (only its verified signature); cosignatures apart.
   ENTENTE_ASSIGN_OR_RETURN(std::string note,
@@ -334,10 +334,9 @@ Status NodeCore::AddCosignature(const std::string& peer_name, const store::LogKe
   }
   if (!peer) return PermissionDenied("cosignature: " + peer_name + " is not a peer");
   ENTENTE_ASSIGN_OR_RETURN(std::string note, SignedCheckpointAt(log, size));
-  ENTENTE_ASSIGN_OR_RETURN(auto verifier,
-                           ledger::Verifier::Create(peer->partner,
-                                                    ledger::NoteKeyType::kCosignatureV1,
-                                                    peer->node_key));
+  ENTENTE_ASSIGN_OR_RETURN(
+      auto verifier,
+      ledger::Verifier::Create(peer->partner, ledger::NoteKeyType::kCosignatureV1, peer->node_key));
   auto opened = ledger::OpenNote(note + line, std::span(&verifier, 1));
   if (!opened) return std::unexpected(opened.error().WithContext("cosignature by " + peer_name));
   return store_.PutCosignature(log, size, {peer->partner, line, size});

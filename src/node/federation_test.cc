@@ -67,8 +67,8 @@ class FederationTest : public ::testing::Test {
   void Bootstrap(Node& n, const std::string& member, const std::string& clearance) {
     auto& d = n.admin;
     std::vector<WireEvent> events = {
-        Wire(space::MemberEnrollEvent(d.signing, member, "Admin", {"admin", "co-chair"},
-                                      clearance, Now())
+        Wire(space::MemberEnrollEvent(d.signing, member, "Admin", {"admin", "co-chair"}, clearance,
+                                      Now())
                  .value()),
         Wire(space::DeviceAddEvent(d.signing, member, d.signing.public_key(), "laptop", Now())
                  .value()),
@@ -100,7 +100,8 @@ class FederationTest : public ::testing::Test {
 
   Status Submit(Node& n, const space::EventDraft& draft) {
     ENTENTE_ASSIGN_OR_RETURN(auto event, space::Author(draft, n.admin.signing));
-    ENTENTE_ASSIGN_OR_RETURN(auto receipt, n.core->Submit(n.admin.signing.public_key(), Wire(event)));
+    ENTENTE_ASSIGN_OR_RETURN(auto receipt,
+                             n.core->Submit(n.admin.signing.public_key(), Wire(event)));
     (void)receipt;
     return {};
   }
@@ -119,11 +120,12 @@ class FederationTest : public ::testing::Test {
   // USA charters NCG for USA and KOR; KOR joins; a channel with both admins.
   void SharedSpace() {
     std::string policy = testing::ReadSourceFile("examples/policy-uskr.yaml");
-    ASSERT_TRUE(Submit(*usa_, Draft(kCharter, "USA",
-                                    {{"name", "NCG"},
-                                     {"partners", {"KOR", "USA"}},
-                                     {"policy", policy},
-                                     {"policy_sha256", HexEncode(crypto::Sha256(AsBytes(policy)))}})));
+    ASSERT_TRUE(
+        Submit(*usa_, Draft(kCharter, "USA",
+                            {{"name", "NCG"},
+                             {"partners", {"KOR", "USA"}},
+                             {"policy", policy},
+                             {"policy_sha256", HexEncode(crypto::Sha256(AsBytes(policy)))}})));
     SyncAll();
     auto leaves = usa_->store->Leaves({space_, "USA"}, 0, 1).value();
     charter_id_ = ledger::DecodeHeader(leaves[0]).value().event_id;
@@ -131,8 +133,8 @@ class FederationTest : public ::testing::Test {
 
   Status Join() {
     clock_.Advance(std::chrono::milliseconds(10));
-    return Submit(*kor_, Draft(kJoin, "KOR",
-                               {{"partner", "KOR"}, {"charter_event", charter_id_.ToHex()}}));
+    return Submit(
+        *kor_, Draft(kJoin, "KOR", {{"partner", "KOR"}, {"charter_event", charter_id_.ToHex()}}));
   }
 
   testing::TempDir dir_;
@@ -153,9 +155,9 @@ TEST_F(FederationTest, DirectoriesAreMirroredAndCosignedBothWays) {
   auto cosigned = usa_->core->CosignedCheckpoint(log).value();
   ASSERT_TRUE(cosigned);
   auto origin = ledger::EntenteOrigin(log.space.view(), "USA").value();
-  auto usa_v = ledger::Verifier::Create(origin, ledger::NoteKeyType::kEd25519,
-                                        usa_key_.signing.public_key())
-                   .value();
+  auto usa_v =
+      ledger::Verifier::Create(origin, ledger::NoteKeyType::kEd25519, usa_key_.signing.public_key())
+          .value();
   auto kor_v = ledger::Verifier::Create("KOR", ledger::NoteKeyType::kCosignatureV1,
                                         kor_key_.signing.public_key())
                    .value();
@@ -172,8 +174,9 @@ TEST_F(FederationTest, DirectoriesAreMirroredAndCosignedBothWays) {
 TEST_F(FederationTest, SharedSpaceIsInForceOnlyWhenEveryPartnerJoined) {
   SharedSpace();
   // KOR holds the charter from USA's log, but may not open channels before joining.
-  auto channel = Draft(kChannelCreate, "KOR",
-                       {{"channel", "kor-only"}, {"ceiling", "USKR;S"}, {"members", {"admin@KOR"}}});
+  auto channel =
+      Draft(kChannelCreate, "KOR",
+            {{"channel", "kor-only"}, {"ceiling", "USKR;S"}, {"members", {"admin@KOR"}}});
   std::string topic = "{}";
   channel.plaintext = Bytes(topic.begin(), topic.end());
   channel.recipients = {kor_->admin.encryption.public_key()};
@@ -199,8 +202,9 @@ TEST_F(FederationTest, BodiesLeaveTheOriginOnlyForPartnersTheLabelReleasesThemTo
   ASSERT_TRUE(Join());
   SyncAll();
   std::vector<std::string> members = {"admin@KOR", "admin@USA"};
-  auto channel = Draft(kChannelCreate, "USA",
-                       {{"channel", "plenary"}, {"ceiling", "USKR;S;P:REL=USA"}, {"members", members}});
+  auto channel =
+      Draft(kChannelCreate, "USA",
+            {{"channel", "plenary"}, {"ceiling", "USKR;S;P:REL=USA"}, {"members", members}});
   std::string topic = "{}";
   channel.plaintext = Bytes(topic.begin(), topic.end());
   channel.recipients = {kor_->admin.encryption.public_key(), usa_->admin.encryption.public_key()};
@@ -211,7 +215,8 @@ TEST_F(FederationTest, BodiesLeaveTheOriginOnlyForPartnersTheLabelReleasesThemTo
   auto post = [&](const std::string& label, std::vector<crypto::EncryptionPublicKey> to) {
     auto d = Draft(kPost, "USA", {{"channel", "plenary"}});
     d.label = label;
-    d.subject = Bytes(created.header.event_id.bytes().begin(), created.header.event_id.bytes().end());
+    d.subject =
+        Bytes(created.header.event_id.bytes().begin(), created.header.event_id.bytes().end());
     std::string text = "text";
     d.plaintext = Bytes(text.begin(), text.end());
     d.recipients = std::move(to);
@@ -260,8 +265,8 @@ TEST_F(FederationTest, AForkedLogRaisesAnAlarmAndIsNeverCosignedAgain) {
   // The honest log is not cosigned any more either, and the alarm survives a restart.
   EXPECT_FALSE(Sync(*usa_, *kor_, log));
   kor_->core = std::make_unique<NodeCore>(
-      "KOR", crypto::SigningKey::FromSeed(kor_key_.signing.seed().view()).value(),
-      *kor_->store, clock_, *kor_->book);
+      "KOR", crypto::SigningKey::FromSeed(kor_key_.signing.seed().view()).value(), *kor_->store,
+      clock_, *kor_->book);
   ASSERT_TRUE(kor_->core->Load());
   EXPECT_EQ(kor_->core->alarms().size(), 1u);
 }

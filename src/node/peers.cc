@@ -59,8 +59,9 @@ Result<std::vector<Peer>> ReadPeers(const std::string& dir) {
   }
   if (json.size() != 2) return bad("unknown fields (expected version and peers)");
   for (const auto& item : json["peers"]) {
-    if (!item.is_object() || item.size() != 4 || !item["partner"].is_string() || !item["url"].is_string() ||
-        !item["node_public_key"].is_string() || !item["tls_fingerprint"].is_string()) {
+    if (!item.is_object() || item.size() != 4 || !item["partner"].is_string() ||
+        !item["url"].is_string() || !item["node_public_key"].is_string() ||
+        !item["tls_fingerprint"].is_string()) {
       return bad("a peer must have exactly partner, url, node_public_key and tls_fingerprint");
     }
     Peer peer;

@@ -14,8 +14,8 @@
 namespace entente::node {
 
 struct Peer {
-  std::string partner;      // KOR
-  std::string url;          // https://host:port
+  std::string partner;  // KOR
+  std::string url;      // https://host:port
   crypto::PublicKey node_key;
   std::string fingerprint;  // sha256:<64 hex>
 

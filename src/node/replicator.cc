@@ -5,8 +5,8 @@
 
 namespace entente::node {
 
-Replicator::Replicator(NodeCore& core, std::function<std::vector<Peer>()> reload_peers,
-                       Logger log, Options options)
+Replicator::Replicator(NodeCore& core, std::function<std::vector<Peer>()> reload_peers, Logger log,
+                       Options options)
     : core_(core),
       reload_peers_(std::move(reload_peers)),
       log_(std::move(log)),
@@ -93,14 +93,21 @@ Status Replicator::SyncPeer(const Peer& peer, Link& link) {
   for (size_t i = logs.size(); i-- > 0;) {
     ENTENTE_ASSIGN_OR_RETURN(sizes[i], core_.LogSize(logs[i]));
   }
+  // A log the peer refuses (one it holds in alarm) does not hold up the others; a connection
+  // failure ends the pass.
   uint64_t lag = 0;
+  Status first_error;
   for (size_t i = 0; i < logs.size(); ++i) {
-    ENTENTE_RETURN_IF_ERROR(SyncLog(peer, link, logs[i], sizes[i]));
+    auto synced = SyncLog(peer, link, logs[i], sizes[i]);
     lag += sizes[i] - std::min(sizes[i], link.cosigned[logs[i]]);
+    if (!synced) {
+      if (synced.error().code() == ErrorCode::kUnavailable) return synced;
+      if (first_error) first_error = synced;
+    }
   }
   std::lock_guard lock(mu_);
   link.lag = lag;
-  return {};
+  return first_error;
 }
 
 Status Replicator::SyncLog(const Peer& peer, Link& link, const store::LogKey& log, uint64_t size) {
@@ -110,9 +117,9 @@ Status Replicator::SyncLog(const Peer& peer, Link& link, const store::LogKey& lo
     if (held != link.held.end() && link.cosigned[log] >= size && held->second >= size) return {};
     // Unknown: ask with an empty batch at `size`; the peer cosigns it or says what it holds.
     uint64_t from = held == link.held.end() ? size : std::min(held->second, size);
-    ENTENTE_ASSIGN_OR_RETURN(auto batch,
-                             core_.BatchFor(peer.partner, log, from,
-                                            std::min<uint64_t>(options_.batch, size - from)));
+    ENTENTE_ASSIGN_OR_RETURN(
+        auto batch,
+        core_.BatchFor(peer.partner, log, from, std::min<uint64_t>(options_.batch, size - from)));
     std::string body = MirrorBatchJson(batch).dump();
     std::string target = "/federation/v1/add-entries";
     ENTENTE_ASSIGN_OR_RETURN(auto signed_headers,

@@ -73,8 +73,8 @@ class Replicator {
   Options options_;
   mutable std::mutex mu_;
   std::condition_variable wake_;
-  bool dirty_ = false;  // guarded by mu_
-  bool stop_ = false;   // guarded by mu_
+  bool dirty_ = false;                 // guarded by mu_
+  bool stop_ = false;                  // guarded by mu_
   std::map<std::string, Link> links_;  // used by the thread; status fields guarded by mu_
   std::thread thread_;
 };

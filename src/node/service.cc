@@ -202,9 +202,8 @@ net::HttpResponse NodeService::HandleFederation(const net::HttpRequest& request,
     if (logger_) logger_("mirror refused", peer->partner + ": " + outcome.error().ToString());
     return net::ErrorResponse(outcome.error());
   }
-  metrics_.AddEventsMirrored(outcome->size > batch->from && !outcome->cosignature.empty()
-                                 ? batch->entries.size()
-                                 : 0);
+  metrics_.AddEventsMirrored(
+      outcome->size > batch->from && !outcome->cosignature.empty() ? batch->entries.size() : 0);
   nlohmann::json out = {{"size", outcome->size}, {"flagged", outcome->flagged}};
   if (!outcome->cosignature.empty()) out["cosignature"] = outcome->cosignature;
   return Json(out);
@@ -237,7 +236,8 @@ net::HttpResponse NodeService::Handle(const net::HttpRequest& request) {
     }
     nlohmann::json peers = nlohmann::json::array();
     for (const auto& p : core_.peers()) {
-      peers.push_back({{"partner", p.partner}, {"node_public_key", Base64UrlEncode(p.node_key.view())}});
+      peers.push_back(
+          {{"partner", p.partner}, {"node_public_key", Base64UrlEncode(p.node_key.view())}});
     }
     return Json({{"partner", info_.partner},
                  {"url", info_.url},
@@ -348,8 +348,7 @@ net::HttpResponse NodeService::HandleSigned(const net::HttpRequest& request, std
     if (!from) return net::ErrorResponse(from.error());
     auto limit = UintParam(request.target, "limit", kMaxPage);
     if (!limit) return net::ErrorResponse(limit.error());
-    auto page =
-        core_.ReadLog(device, *space, origin, *from, std::min<uint64_t>(*limit, kMaxPage));
+    auto page = core_.ReadLog(device, *space, origin, *from, std::min<uint64_t>(*limit, kMaxPage));
     if (!page) return net::ErrorResponse(page.error());
     nlohmann::json entries = nlohmann::json::array();
     for (const auto& e : page->entries) {
@@ -498,7 +497,8 @@ Status RunNode(const RunOptions& options, const std::function<void(const std::st
     if (fresh) {
       last = *fresh;
     } else {
-      write_log({{"level", "error"}, {"msg", "peers.json unreadable; keeping the peers loaded"},
+      write_log({{"level", "error"},
+                 {"msg", "peers.json unreadable; keeping the peers loaded"},
                  {"error", fresh.error().ToString()}});
     }
     return last;

@@ -72,7 +72,7 @@ struct RunOptions {
   std::optional<std::string> listen;  // overrides node.json; port 0 picks a free port
   int threads = 8;                    // I/O threads (a submit waits for its group commit on one)
   std::chrono::milliseconds peer_poll{1000};  // how often peers are synced without an append
-  bool fork_for_testing = false;      // test only: sign checkpoints for peers that fork the log
+  bool fork_for_testing = false;  // test only: sign checkpoints for peers that fork the log
 };
 
 // Runs the node until SIGINT or SIGTERM, then stops gracefully (requests in flight finish) and

@@ -162,7 +162,8 @@ Status SpaceState::CheckRecipients(const FoldEvent& event, const Directory& dire
     }
     std::sort(admitted.begin(), admitted.end());
     size_t leaked = 0;
-    for (const auto& key : got) leaked += !std::binary_search(admitted.begin(), admitted.end(), key);
+    for (const auto& key : got)
+      leaked += !std::binary_search(admitted.begin(), admitted.end(), key);
     if (leaked == 0) return {};
     return PermissionDenied("sealed to " + std::to_string(leaked) +
                             " device(s) the label does not admit in channel " + channel.name);

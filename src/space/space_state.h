@@ -117,8 +117,8 @@ class SpaceState {
 // takes the one with the smallest (created_ms, origin). Every party holding the same entries
 // gets the same order. `logs[i]` lists the created_ms of log i's entries in log order (only the
 // entries to fold), `origins[i]` its origin. Returns (log, position) pairs.
-std::vector<std::pair<size_t, size_t>> MergeOrder(
-    const std::vector<std::vector<uint64_t>>& logs, const std::vector<std::string>& origins);
+std::vector<std::pair<size_t, size_t>> MergeOrder(const std::vector<std::vector<uint64_t>>& logs,
+                                                  const std::vector<std::string>& origins);
 
 // Loads a charter's policy and checks that every role's may_author names registered kinds.
 [[nodiscard]] Result<std::shared_ptr<const label::Policy>> LoadSpacePolicy(

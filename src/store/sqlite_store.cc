@@ -642,8 +642,7 @@ Status SqliteStore::PutAlarm(const StoredAlarm& alarm) {
   return impl_->InTransaction([&]() -> Status {
     ENTENTE_ASSIGN_OR_RETURN(Impl::LogRow row, impl_->FindLog(alarm.log));
     ENTENTE_ASSIGN_OR_RETURN(
-        Statement * s,
-        impl_->Prepare("INSERT INTO alarms(log_id, at_ms, evidence) VALUES(?,?,?)"));
+        Statement * s, impl_->Prepare("INSERT INTO alarms(log_id, at_ms, evidence) VALUES(?,?,?)"));
     s->Bind(1, row.id).Bind(2, static_cast<int64_t>(alarm.at_ms)).Bind(3, alarm.evidence);
     if (s->Step() != SQLITE_DONE) return SqlError(impl_->db(), "write alarm");
     return {};

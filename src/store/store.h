@@ -50,8 +50,8 @@ struct StoredCheckpoint {
 };
 
 struct StoredCosignature {
-  std::string cosigner;  // the cosigner's key name
-  std::string line;      // the signature line ("— name base64\n")
+  std::string cosigner;    // the cosigner's key name
+  std::string line;        // the signature line ("— name base64\n")
   uint64_t tree_size = 0;  // the checkpoint it cosigns (set by LatestCosignatures)
 };
 
