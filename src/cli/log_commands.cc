@@ -1,10 +1,13 @@
-// `entente log export` and `entente log verify`.
+// `entente log export`, `entente log verify` and `entente log vkey`.
 #include <iostream>
 
 #include "base/encoding.h"
 #include "base/file.h"
 #include "cli/cli.h"
 #include "ledger/ids.h"
+#include "ledger/note.h"
+#include "node/peers.h"
+#include "store/checkpointer.h"
 #include "store/sqlite_store.h"
 #include "store/tiled_log.h"
 
@@ -106,6 +109,36 @@ int RunVerify(const VerifyOptions& o) {
   return kExitOk;
 }
 
+struct VkeyOptions {
+  std::string node_dir, space, origin;
+  std::vector<std::string> cosigners;
+  bool json = false;
+};
+
+int RunVkey(const VkeyOptions& o) {
+  auto space = ledger::SpaceId::FromHex(o.space);
+  if (!space) return Fail(Error(ErrorCode::kInvalidArgument, "--space: expected 32 hex digits"));
+  auto key = node::PinnedNodeKey(o.node_dir, o.origin);
+  if (!key) return Fail(key.error());
+  auto vkey = store::CheckpointVerifier({*space, o.origin}, *key);
+  if (!vkey) return Fail(vkey.error());
+  nlohmann::json cosigners = nlohmann::json::object();
+  for (const auto& partner : o.cosigners) {
+    auto ckey = node::PinnedNodeKey(o.node_dir, partner);
+    if (!ckey) return Fail(ckey.error());
+    auto cv = ledger::Verifier::Create(partner, ledger::NoteKeyType::kCosignatureV1, *ckey);
+    if (!cv) return Fail(cv.error());
+    cosigners[partner] = cv->ToString();
+  }
+  if (o.json) {
+    PrintJson({{"vkey", vkey->ToString()}, {"cosigners", cosigners}});
+  } else {
+    std::cout << vkey->ToString() << "\n";
+    for (const auto& [partner, v] : cosigners.items()) std::cout << v.get<std::string>() << "\n";
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddLogCommands(CLI::App& app, int* exit_code) {
@@ -143,6 +176,20 @@ void AddLogCommands(CLI::App& app, int* exit_code) {
   ver->add_option("--since", vo->since, "An older checkpoint file to check consistency with");
   ver->add_flag("--json", vo->json, "Print JSON");
   ver->callback([vo, exit_code] { *exit_code = RunVerify(*vo); });
+
+  auto* vk = log->add_subcommand("vkey", "Print the vkeys that verify a log's checkpoints");
+  vk->footer(
+      "The checkpoint vkey of ORIGIN's log of a space, from the keys this node pinned (its own\n"
+      "or a peer's), and with --cosigner the cosignature vkey of each partner named: what `log\n"
+      "verify --key/--cosigner` takes.\nExample:\n"
+      "  entente log vkey --node-dir /var/lib/entente --space 4e43... --origin USA --cosigner KOR");
+  auto ko = std::make_shared<VkeyOptions>();
+  vk->add_option("--node-dir", ko->node_dir, "Node directory (node.json, peers.json)")->required();
+  vk->add_option("--space", ko->space, "Space id, 32 hex digits")->required();
+  vk->add_option("--origin", ko->origin, "The log's partner, e.g. USA")->required();
+  vk->add_option("--cosigner", ko->cosigners, "Also print this partner's cosigner vkey");
+  vk->add_flag("--json", ko->json, "Print JSON");
+  vk->callback([ko, exit_code] { *exit_code = RunVkey(*ko); });
 }
 
 }  // namespace entente::cli

@@ -182,6 +182,8 @@ class NodeCore {
 
   // This node's logs that `peer` mirrors: the directory, and each space that lists the peer.
   std::vector<store::LogKey> LogsSharedWith(const std::string& peer) const;
+  // The logs of `peer` this node mirrors (or should: its directory, and each space listing it).
+  std::vector<store::LogKey> LogsOf(const std::string& peer) const;
   [[nodiscard]] Result<uint64_t> LogSize(const store::LogKey& log) const {
     return store_.TreeSize(log);
   }
@@ -205,6 +207,14 @@ class NodeCore {
   // The partners whose cosignature a checkpoint of `log` needs: every partner of the space (or
   // every peer, for the directory) but the origin.
   std::vector<std::string> Witnesses(const store::LogKey& log) const;
+  // tlog-tiles read path (c2sp.org/tlog-tiles) of a log held here, own or mirror: the latest
+  // checkpoint (with every cosignature held, when one is cosigned by all) ...
+  [[nodiscard]] Result<std::string> TilesCheckpoint(const store::LogKey& log);
+  // ... and "tile/<L>/<N>[.p/<W>]" or "tile/entries/<N>[.p/<W>]". NotFound for a tile the tree
+  // does not hold, InvalidArgument for a malformed path.
+  [[nodiscard]] Result<Bytes> TilesFile(const store::LogKey& log, std::string_view path);
+  // Whether a peer may read `log` (its space lists the peer, or it is a directory).
+  [[nodiscard]] Status PeerMayRead(const std::string& peer, const store::LogKey& log) const;
   // Alarms raised so far (also kept in the store).
   std::vector<Alarm> alarms() const;
   uint64_t flagged_entries() const { return flagged_.load(std::memory_order_relaxed); }

@@ -2,6 +2,7 @@
 // how it mirrors and witnesses theirs, cosignatures, flags and fork alarms.
 #include <algorithm>
 #include <set>
+#include <variant>
 
 #include "base/encoding.h"
 #include "crypto/hash.h"
@@ -11,6 +12,8 @@
 #include "node/core.h"
 #include "space/names.h"
 #include "store/checkpointer.h"
+#include "store/tiled_log.h"
+#include "ledger/tiles.h"
 
 namespace entente::node {
 namespace {
@@ -58,6 +61,15 @@ std::vector<store::LogKey> NodeCore::LogsSharedWith(const std::string& peer) con
     if (role != store::LogRole::kOwn || log.origin != partner_ || IsDirectory(log.space)) continue;
     auto it = spaces_.find(log.space);
     if (it != spaces_.end() && it->second->HasPartner(peer)) out.push_back(log);
+  }
+  return out;
+}
+
+std::vector<store::LogKey> NodeCore::LogsOf(const std::string& peer) const {
+  std::vector<store::LogKey> out{{space::DirectorySpaceId(peer), peer}};
+  std::shared_lock lock(state_mu_);
+  for (const auto& [id, state] : spaces_) {
+    if (state->HasPartner(peer) && state->HasPartner(partner_)) out.push_back({id, peer});
   }
   return out;
 }
@@ -374,6 +386,37 @@ Result<std::optional<std::string>> NodeCore::CosignedCheckpoint(const store::Log
     return std::optional<std::string>(note + lines);
   }
   return std::optional<std::string>();
+}
+
+Result<std::string> NodeCore::TilesCheckpoint(const store::LogKey& log) {
+  ENTENTE_ASSIGN_OR_RETURN(auto cosigned, CosignedCheckpoint(log));
+  if (cosigned) return *cosigned;
+  if (log.origin == partner_) {
+    ENTENTE_ASSIGN_OR_RETURN(auto latest, CheckpointCovering(log, 0));
+    return latest.second;
+  }
+  return NotFound("no checkpoint of " + LogName(log) + " yet");
+}
+
+Result<Bytes> NodeCore::TilesFile(const store::LogKey& log, std::string_view path) {
+  ENTENTE_ASSIGN_OR_RETURN(auto id, ledger::ParseTilePath(path));
+  Result<Bytes> data = std::holds_alternative<ledger::TileId>(id)
+                           ? store::StoreTile(store_, log, std::get<ledger::TileId>(id))
+                           : store::StoreBundle(store_, log, std::get<ledger::BundleId>(id));
+  if (!data && data.error().code() == ErrorCode::kInvalidArgument) {
+    return NotFound(std::string(path) + ": not in the tree of " + LogName(log) + " yet");
+  }
+  return data;
+}
+
+Status NodeCore::PeerMayRead(const std::string& peer, const store::LogKey& log) const {
+  if (IsDirectoryLog(log)) return {};
+  std::shared_lock lock(state_mu_);
+  auto it = spaces_.find(log.space);
+  if (it == spaces_.end() || !it->second->HasPartner(peer)) {
+    return PermissionDenied(peer + " is not a partner of space " + log.space.ToHex());
+  }
+  return {};
 }
 
 }  // namespace entente::node

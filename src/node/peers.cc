@@ -8,6 +8,7 @@
 #include "base/file.h"
 #include "ledger/ids.h"
 #include "net/http_client.h"
+#include "node/node_dir.h"
 
 namespace entente::node {
 namespace {
@@ -91,6 +92,16 @@ Status AddPeer(const std::string& dir, const std::string& own_partner, const Pee
   std::sort(peers.begin(), peers.end(),
             [](const Peer& a, const Peer& b) { return a.partner < b.partner; });
   return Save(dir, peers);
+}
+
+Result<crypto::PublicKey> PinnedNodeKey(const std::string& dir, const std::string& partner) {
+  ENTENTE_ASSIGN_OR_RETURN(NodeInfo info, ReadNodeInfo(dir));
+  if (info.partner == partner) return info.node_key;
+  ENTENTE_ASSIGN_OR_RETURN(auto peers, ReadPeers(dir));
+  for (const auto& p : peers) {
+    if (p.partner == partner) return p.node_key;
+  }
+  return NotFound(dir + ": no node key for " + partner + " (not this node, not a pinned peer)");
 }
 
 Status RemovePeer(const std::string& dir, const std::string& partner) {

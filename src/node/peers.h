@@ -33,6 +33,11 @@ struct Peer {
 [[nodiscard]] Status AddPeer(const std::string& dir, const std::string& own_partner,
                              const Peer& peer);
 
+// The node key of `partner` as the node in `dir` knows it: its own (node.json) or a pinned
+// peer's. NotFound for another partner.
+[[nodiscard]] Result<crypto::PublicKey> PinnedNodeKey(const std::string& dir,
+                                                      const std::string& partner);
+
 // Removes a peer; NotFound if there is none for `partner`.
 [[nodiscard]] Status RemovePeer(const std::string& dir, const std::string& partner);
 

@@ -105,8 +105,14 @@ Status Replicator::SyncPeer(const Peer& peer, Link& link) {
       if (first_error) first_error = synced;
     }
   }
-  std::lock_guard lock(mu_);
-  link.lag = lag;
+  {
+    std::lock_guard lock(mu_);
+    link.lag = lag;
+  }
+  if (auto pulled = PullFrom(peer, link); !pulled) {
+    if (pulled.error().code() == ErrorCode::kUnavailable) return pulled;
+    if (first_error) first_error = pulled;
+  }
   return first_error;
 }
 
@@ -120,15 +126,8 @@ Status Replicator::SyncLog(const Peer& peer, Link& link, const store::LogKey& lo
     ENTENTE_ASSIGN_OR_RETURN(
         auto batch,
         core_.BatchFor(peer.partner, log, from, std::min<uint64_t>(options_.batch, size - from)));
-    std::string body = MirrorBatchJson(batch).dump();
-    std::string target = "/federation/v1/add-entries";
-    ENTENTE_ASSIGN_OR_RETURN(auto signed_headers,
-                             core_.SignPeerRequest({"POST", peer.url + target, AsBytes(body)}));
-    net::HeaderMap headers;
-    signed_headers.AddTo(headers);
-    headers.emplace("content-type", "application/json");
-    ENTENTE_ASSIGN_OR_RETURN(auto response,
-                             link.http->Request("POST", target, headers, AsBytes(body)));
+    ENTENTE_ASSIGN_OR_RETURN(auto response, Call(peer, link, "POST", "/federation/v1/add-entries",
+                                                 MirrorBatchJson(batch).dump()));
     if (response.status != 200) {
       auto error = net::ErrorFromResponse(response.status, response.body);
       return std::unexpected(error.WithContext("peer " + peer.partner + " refused " +
@@ -147,6 +146,48 @@ Status Replicator::SyncLog(const Peer& peer, Link& link, const store::LogKey& lo
     }
   }
   return Unavailable("peer " + peer.partner + ": no progress syncing " + log.space.ToHex());
+}
+
+Result<net::HttpResponse> Replicator::Call(const Peer& peer, Link& link, std::string_view method,
+                                           const std::string& target, const std::string& body) {
+  ENTENTE_ASSIGN_OR_RETURN(auto signed_headers,
+                           core_.SignPeerRequest({method, peer.url + target, AsBytes(body)}));
+  net::HeaderMap headers;
+  signed_headers.AddTo(headers);
+  if (!body.empty()) headers.emplace("content-type", "application/json");
+  return link.http->Request(method, target, headers, AsBytes(body));
+}
+
+Status Replicator::PullFrom(const Peer& peer, Link& link) {
+  for (const auto& log : core_.LogsOf(peer.partner)) {
+    for (int round = 0; round < 100; ++round) {
+      uint64_t held = core_.LogSize(log).value_or(0);
+      ENTENTE_ASSIGN_OR_RETURN(
+          auto response, Call(peer, link, "GET",
+                              "/federation/v1/entries?space=" + log.space.ToHex() +
+                                  "&from=" + std::to_string(held),
+                              ""));
+      if (response.status == 403 || response.status == 404) break;  // not shared (yet)
+      if (response.status != 200) {
+        return std::unexpected(net::ErrorFromResponse(response.status, response.body)
+                                   .WithContext("pull from " + peer.partner));
+      }
+      auto json = nlohmann::json::parse(response.body, nullptr, false);
+      ENTENTE_ASSIGN_OR_RETURN(auto batch, MirrorBatchFromJson(json));
+      if (batch.log != log) return DataLoss("pull from " + peer.partner + ": another log sent");
+      if (batch.entries.empty()) break;  // nothing new (consistency is checked on each push)
+      ENTENTE_ASSIGN_OR_RETURN(auto outcome, core_.AcceptMirror(peer.partner, batch));
+      if (!outcome.cosignature.empty()) {
+        nlohmann::json cosig = {{"space", log.space.ToHex()},
+                                {"size", batch.from + batch.entries.size()},
+                                {"cosignature", outcome.cosignature}};
+        ENTENTE_ASSIGN_OR_RETURN(auto stored,
+                                 Call(peer, link, "POST", "/federation/v1/cosignature", cosig.dump()));
+        (void)stored;  // a refusal here only delays the cosignature to the peer's next push
+      }
+    }
+  }
+  return {};
 }
 
 }  // namespace entente::node

@@ -5,6 +5,9 @@
 // interval (the fallback, and how it catches up after a partition). For each peer it pushes the
 // directory, then each space log the peer shares, with POST /federation/v1/add-entries in
 // batches, from the size the peer says it holds, and stores the cosignature the peer returns.
+// Then it pulls (GET /federation/v1/entries) whatever it lacks of the peer's logs, in case the
+// peer cannot reach it (a one-way link), and returns its cosignatures with POST
+// /federation/v1/cosignature.
 // Space logs are pushed only up to the sizes they had before the directory's size was read, so
 // a peer always has the directory entries an event depends on before the event itself.
 // An unreachable peer costs one failed connection per pass; nothing is lost, since the log is
@@ -66,6 +69,10 @@ class Replicator {
   void Run();
   Status SyncPeer(const Peer& peer, Link& link);
   Status SyncLog(const Peer& peer, Link& link, const store::LogKey& log, uint64_t size);
+  // The fallback: pulls what this node lacks of the peer's logs and returns the cosignatures.
+  Status PullFrom(const Peer& peer, Link& link);
+  Result<net::HttpResponse> Call(const Peer& peer, Link& link, std::string_view method,
+                                 const std::string& target, const std::string& body);
 
   NodeCore& core_;
   std::function<std::vector<Peer>()> reload_peers_;

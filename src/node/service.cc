@@ -183,17 +183,92 @@ Result<Peer> NodeService::AuthenticatePeer(const net::HttpRequest& request) {
   return *peer;
 }
 
+net::HttpResponse NodeService::HandleTiles(const net::HttpRequest& request,
+                                           std::string_view path) {
+  if (request.method != "GET") return MethodNotAllowed(request.method, path, "GET");
+  // /tlog/<space hex or "directory">/<origin>/<tlog-tiles path>
+  std::string_view rest = path.substr(std::string_view("/tlog/").size());
+  auto slash1 = rest.find('/');
+  auto slash2 = slash1 == std::string_view::npos ? slash1 : rest.find('/', slash1 + 1);
+  if (slash2 == std::string_view::npos) {
+    return net::ErrorResponse(Error(ErrorCode::kNotFound,
+                                    "expected /tlog/{space}/{origin}/checkpoint or .../tile/..."));
+  }
+  std::string origin(rest.substr(slash1 + 1, slash2 - slash1 - 1));
+  auto space = LogSpace(core_, rest.substr(0, slash1), origin);
+  if (!space) return net::ErrorResponse(space.error());
+  store::LogKey log{*space, origin};
+  std::string_view file = rest.substr(slash2 + 1);
+  // A member of a partner of the space, or a pinned peer that is one.
+  if (request.headers.contains("signature-input")) {
+    auto device = Authenticate(request, /*log_refusal=*/false);  // a peer's is tried next
+    Status may = device ? core_.MayFollow(*device, *space) : Status(std::unexpected(device.error()));
+    if (!may) {
+      auto peer = AuthenticatePeer(request);
+      if (!peer) return net::ErrorResponse(may.error());
+      if (auto ok = core_.PeerMayRead(peer->partner, log); !ok) {
+        return net::ErrorResponse(ok.error());
+      }
+    }
+  } else {
+    return net::ErrorResponse(Error(ErrorCode::kUnauthenticated, "request signature rejected"));
+  }
+  if (file == "checkpoint") {
+    auto note = core_.TilesCheckpoint(log);
+    if (!note) return net::ErrorResponse(note.error());
+    return net::HttpResponse{200, "text/plain; charset=utf-8", *note, {}};
+  }
+  auto data = core_.TilesFile(log, file);
+  if (!data) return net::ErrorResponse(data.error());
+  net::HttpResponse r{200, "application/octet-stream", ToString(*data), {}};
+  if (file.find(".p/") == std::string_view::npos) {
+    r.headers.emplace("cache-control", "public, max-age=31536000, immutable");
+  }
+  return r;
+}
+
 // POST /federation/v1/add-entries (docs/formats/federation.md).
 net::HttpResponse NodeService::HandleFederation(const net::HttpRequest& request,
                                                 std::string_view path) {
-  if (path != "/federation/v1/add-entries") {
+  constexpr std::string_view kPull = "/federation/v1/entries";
+  constexpr std::string_view kCosign = "/federation/v1/cosignature";
+  if (path != "/federation/v1/add-entries" && path != kPull && path != kCosign) {
     return net::ErrorResponse(
         Error(ErrorCode::kNotFound, "no endpoint " + std::string(path) + " (see docs/api.md)"));
   }
-  if (request.method != "POST") return MethodNotAllowed(request.method, path, "POST");
+  const char* method = path == kPull ? "GET" : "POST";
+  if (request.method != method) return MethodNotAllowed(request.method, path, method);
   auto peer = AuthenticatePeer(request);
   if (!peer) return net::ErrorResponse(peer.error());
+  if (path == kPull) {
+    // The fallback: a peer pulls a batch of one of this node's logs from the size it holds.
+    auto space_hex = QueryParam(request.target, "space").value_or("");
+    auto space = ledger::SpaceId::FromHex(space_hex);
+    if (!space) return net::ErrorResponse(Error(ErrorCode::kInvalidArgument, "space: 32 hex digits"));
+    auto from = UintParam(request.target, "from", 0);
+    if (!from) return net::ErrorResponse(from.error());
+    store::LogKey log{*space, core_.partner()};
+    auto batch = core_.BatchFor(peer->partner, log, *from, 500);
+    if (!batch) return net::ErrorResponse(batch.error());
+    return Json(MirrorBatchJson(*batch));
+  }
   auto json = ParseJsonBody(request.body);
+  if (path == kCosign) {
+    // A cosignature the peer made of a batch it pulled.
+    if (!json) return net::ErrorResponse(json.error());
+    const auto& j = *json;
+    if (!j.is_object() || !j["space"].is_string() || !j["size"].is_number_unsigned() ||
+        !j["cosignature"].is_string()) {
+      return net::ErrorResponse(Error(ErrorCode::kInvalidArgument,
+                                      R"(cosignature: expected {"space", "size", "cosignature"})"));
+    }
+    auto space = ledger::SpaceId::FromHex(j["space"].get<std::string>());
+    if (!space) return net::ErrorResponse(Error(ErrorCode::kInvalidArgument, "space: 32 hex digits"));
+    auto added = core_.AddCosignature(peer->partner, {*space, core_.partner()},
+                                      j["size"].get<uint64_t>(), j["cosignature"].get<std::string>());
+    if (!added) return net::ErrorResponse(added.error());
+    return Json({{"stored", true}});
+  }
   if (!json) return net::ErrorResponse(json.error());
   auto batch = MirrorBatchFromJson(*json);
   if (!batch) return net::ErrorResponse(batch.error());
@@ -209,14 +284,15 @@ net::HttpResponse NodeService::HandleFederation(const net::HttpRequest& request,
   return Json(out);
 }
 
-Result<crypto::PublicKey> NodeService::Authenticate(const net::HttpRequest& request) {
+Result<crypto::PublicKey> NodeService::Authenticate(const net::HttpRequest& request,
+                                                   bool log_refusal) {
   auto host = request.headers.find("host");
   std::string uri =
       "https://" + (host != request.headers.end() ? host->second : std::string()) + request.target;
   net::IncomingRequest incoming{request.method, uri, request.headers, request.body};
   auto signer = verifier_.Verify(incoming);
   if (!signer) {
-    if (logger_) logger_("signature refused", signer.error().ToString());
+    if (logger_ && log_refusal) logger_("signature refused", signer.error().ToString());
     return std::unexpected(signer.error().PeerError());
   }
   return signer->public_key;
@@ -247,6 +323,7 @@ net::HttpResponse NodeService::Handle(const net::HttpRequest& request) {
                  {"api_version", 1}});
   }
   if (path.starts_with("/federation/")) return HandleFederation(request, path);
+  if (path.starts_with("/tlog/")) return HandleTiles(request, path);
   if (path == "/v1/enrol") {
     if (request.method != "POST") return MethodNotAllowed(request.method, path, "POST");
     return Enrol(request);

@@ -44,13 +44,15 @@ class NodeService {
   void SetLogger(Logger logger) { logger_ = std::move(logger); }
 
  private:
-  Result<crypto::PublicKey> Authenticate(const net::HttpRequest& request);
+  Result<crypto::PublicKey> Authenticate(const net::HttpRequest& request, bool log_refusal = true);
   net::HttpResponse HandleSigned(const net::HttpRequest& request, std::string_view path,
                                  const crypto::PublicKey& device);
   net::HttpResponse Enrol(const net::HttpRequest& request);
   // /federation/v1/...: node-to-node, signed by a peer's node key.
   net::HttpResponse HandleFederation(const net::HttpRequest& request, std::string_view path);
   Result<Peer> AuthenticatePeer(const net::HttpRequest& request);
+  // GET /tlog/{space}/{origin}/...: tlog-tiles, for members of the space's partners and peers.
+  net::HttpResponse HandleTiles(const net::HttpRequest& request, std::string_view path);
   void OnSocketMessage(const crypto::PublicKey& device, net::WebSocketPeer& peer,
                        std::string_view text);
 

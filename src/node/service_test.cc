@@ -7,7 +7,10 @@
 #include "crypto/hash.h"
 #include "crypto/keyfile.h"
 #include "crypto/sign.h"
+#include "ledger/tiles.h"
+#include "net/http_signatures.h"
 #include "space/author.h"
+#include "space/names.h"
 #include "store/sqlite_store.h"
 #include "testing/testdata.h"
 
@@ -116,6 +119,65 @@ TEST_F(NodeServiceTest, SignedRequestsMustBeFreshUnreplayedAndForThisTarget) {
   EXPECT_EQ(signed_get("https://node.test/v1/me", created + 200, "nonce-2123456789abcdef").status,
             401u);
   EXPECT_EQ(signed_get("https://other.test/v1/me", created, "nonce-3123456789abcdef").status, 401u);
+}
+
+TEST_F(NodeServiceTest, LogsAreServedAsTlogTilesToMembersAndPinnedPeersOnly) {
+  nlohmann::json tokens = {
+      {"version", 1},
+      {"tokens", {{{"sha256", HexEncode(crypto::Sha256(AsBytes("tok")))}, {"role", "admin"}}}}};
+  tokens["tokens"][0]["used"] = false;
+  ASSERT_TRUE(WriteFileAtomic((dir_.path() / "enrolment.json").string(), AsBytes(tokens.dump()),
+                              0600, false));
+  ASSERT_TRUE(core_.Load());
+  auto id = crypto::Identity::Generate();
+  uint64_t now = ToUnixMs(SystemClock::Instance().Now());
+  auto wire = [](const space::AuthoredEvent& e) { return WireEvent{e.header_bytes, e.body_bytes}; };
+  ASSERT_TRUE(core_.Enrol(
+      "tok",
+      {wire(space::MemberEnrollEvent(id.signing, "admin@USA", "", {"admin"}, "X;Y", now).value()),
+       wire(space::DeviceAddEvent(id.signing, "admin@USA", id.signing.public_key(), "", now)
+                .value()),
+       wire(
+           space::DeviceKeysEvent(id.signing, "USA", id.encryption.public_key(), now + 1000000, now)
+               .value())}));
+  auto peer = crypto::Identity::Generate();
+  core_.SetPeers({{"KOR", "https://kor.test", peer.signing.public_key(),
+                   "sha256:" + std::string(64, 'a')}});
+  auto get = [&](const std::string& target, const crypto::SigningKey* key) {
+    net::HttpRequest r;
+    r.method = "GET";
+    r.target = target;
+    r.headers.emplace("host", "node.test");
+    if (key != nullptr) {
+      net::SignRequest({"GET", "https://node.test" + target, {}}, *key, SystemClock::Instance())
+          .value()
+          .AddTo(r.headers);
+    }
+    return service_.Handle(r);
+  };
+  // The directory (3 entries): a member and a pinned peer get the checkpoint, the partial tile
+  // and the entry bundle, which are the store's hashes and headers.
+  for (const crypto::SigningKey* key : {&id.signing, &peer.signing}) {
+    auto checkpoint = get("/tlog/directory/USA/checkpoint", key);
+    EXPECT_EQ(checkpoint.status, 200u) << checkpoint.body;
+    EXPECT_NE(checkpoint.body.find("/USA\n3\n"), std::string::npos) << checkpoint.body;
+    auto tile = get("/tlog/directory/USA/tile/0/000.p/3", key);
+    ASSERT_EQ(tile.status, 200u) << tile.body;
+    ASSERT_EQ(tile.body.size(), 3u * 32);
+    auto leaf = store_->NodeHashes({space::DirectorySpaceId("USA"), "USA"}, 0, 2, 3).value()[0];
+    EXPECT_EQ(tile.body.substr(64), ToString(leaf));
+    auto bundle = get("/tlog/directory/USA/tile/entries/000.p/3", key);
+    EXPECT_EQ(bundle.status, 200u);
+    EXPECT_EQ(
+        ledger::DecodeEntryBundle({0, 3}, AsBytes(bundle.body)).value(),
+        store_->Leaves({space::DirectorySpaceId("USA"), "USA"}, 0, 3).value());
+  }
+  // Beyond the tree, malformed, unsigned, or signed by a stranger: refused.
+  EXPECT_EQ(get("/tlog/directory/USA/tile/0/000.p/4", &id.signing).status, 404u);
+  EXPECT_EQ(get("/tlog/directory/USA/tile/0/0", &id.signing).status, 400u);
+  EXPECT_EQ(get("/tlog/directory/USA/checkpoint", nullptr).status, 401u);
+  auto stranger = crypto::SigningKey::Generate();
+  EXPECT_EQ(get("/tlog/directory/USA/checkpoint", &stranger).status, 401u);
 }
 
 TEST_F(NodeServiceTest, MetricsAreValidPrometheusText) {

@@ -38,6 +38,22 @@ class DirTileReader final : public ledger::TileReader {
 
 }  // namespace
 
+Result<Bytes> StoreTile(Store& store, const LogKey& log, const ledger::TileId& id) {
+  uint8_t node_level = static_cast<uint8_t>(id.level * ledger::kTileHeight);
+  uint64_t first = id.index * ledger::kTileWidth;
+  ENTENTE_ASSIGN_OR_RETURN(auto hashes, store.NodeHashes(log, node_level, first, first + id.width));
+  Bytes data;
+  data.reserve(hashes.size() * ledger::kHashSize);
+  for (const auto& h : hashes) Append(data, h);
+  return data;
+}
+
+Result<Bytes> StoreBundle(Store& store, const LogKey& log, const ledger::BundleId& id) {
+  uint64_t first = id.index * ledger::kTileWidth;
+  ENTENTE_ASSIGN_OR_RETURN(auto entries, store.Leaves(log, first, first + id.width));
+  return ledger::EncodeEntryBundle(entries);
+}
+
 Result<ExportSummary> ExportTiledLog(Store& store, const LogKey& log, const std::string& out_dir,
                                      const std::function<void(uint64_t, uint64_t)>& progress) {
   ExportSummary summary;
@@ -49,22 +65,15 @@ Result<ExportSummary> ExportTiledLog(Store& store, const LogKey& log, const std:
   fs::path root(out_dir);
 
   for (const ledger::TileId& tile : ledger::TilesForTree(size)) {
-    uint8_t node_level = static_cast<uint8_t>(tile.level * ledger::kTileHeight);
-    uint64_t first = tile.index * ledger::kTileWidth;
-    ENTENTE_ASSIGN_OR_RETURN(auto hashes,
-                             store.NodeHashes(log, node_level, first, first + tile.width));
-    Bytes data;
-    data.reserve(hashes.size() * ledger::kHashSize);
-    for (const auto& h : hashes) Append(data, h);
+    ENTENTE_ASSIGN_OR_RETURN(Bytes data, StoreTile(store, log, tile));
     ENTENTE_RETURN_IF_ERROR(WriteAt(root, ledger::TilePath(tile), data));
     ++summary.tiles;
     if (tile.level != 0) continue;
-    ENTENTE_ASSIGN_OR_RETURN(auto entries, store.Leaves(log, first, first + tile.width));
-    ENTENTE_ASSIGN_OR_RETURN(Bytes bundle, ledger::EncodeEntryBundle(entries));
     ledger::BundleId bundle_id = ledger::BundleFor(tile);
+    ENTENTE_ASSIGN_OR_RETURN(Bytes bundle, StoreBundle(store, log, bundle_id));
     ENTENTE_RETURN_IF_ERROR(WriteAt(root, ledger::BundlePath(bundle_id), bundle));
     ++summary.bundles;
-    if (progress) progress(first + tile.width, summary.tree_size);
+    if (progress) progress(bundle_id.index * ledger::kTileWidth + tile.width, summary.tree_size);
   }
   // The checkpoint last: a reader that sees it finds every tile it names.
   ENTENTE_RETURN_IF_ERROR(WriteAt(root, "checkpoint", AsBytes(summary.checkpoint)));

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "ledger/note.h"
+#include "ledger/tiles.h"
 #include "store/store.h"
 
 namespace entente::store {
@@ -32,6 +33,13 @@ struct ExportSummary {
 [[nodiscard]] Result<ExportSummary> ExportTiledLog(
     Store& store, const LogKey& log, const std::string& out_dir,
     const std::function<void(uint64_t, uint64_t)>& progress = {});
+
+// The contents of tile `id` of `log` from the store: any tile of the tree at its current size or
+// an earlier one (a partial tile of an older checkpoint too). InvalidArgument if the tree does
+// not hold it yet.
+[[nodiscard]] Result<Bytes> StoreTile(Store& store, const LogKey& log, const ledger::TileId& id);
+// The entry bundle `id` (the event headers of level-0 tile `id.index`), likewise.
+[[nodiscard]] Result<Bytes> StoreBundle(Store& store, const LogKey& log, const ledger::BundleId& id);
 
 struct VerifyOptions {
   ledger::Verifier log_key;                 // the origin node's checkpoint key (vkey)

@@ -279,6 +279,19 @@ eventually "USA: KOR reachable again" 30 -- metric usa entente_peers_unreachable
 eventually "USA: KOR mirrored and cosigned everything" 30 -- metric usa entente_peer_lag_entries 0
 eventually "KOR: USA mirrored and cosigned everything" 30 -- metric kor entente_peer_lag_entries 0
 
+step "5b. one-way link: USA cannot reach KOR, KOR pulls USA's log"
+set_mode kor drop
+O_TEXTS=()
+for i in 1 2 3; do
+  O_TEXTS+=("alice one-way $i")
+  expect 0 "alice sends over a one-way link ($i)" -- "$E" send --home "$T/alice" --space NCG --channel plenary \
+    --label "USKR;S;P:REL=KOR,USA" "alice one-way $i"
+done
+eventually "USA's metrics show KOR unreachable (one way)" 30 -- metric usa entente_peers_unreachable 1
+eventually "kim gets alice's messages by KOR's pull" 30 -- reads "$T/kim" "${O_TEXTS[@]}"
+set_mode kor pass
+eventually "USA: KOR reachable again after the one-way link" 30 -- metric usa entente_peers_unreachable 0
+
 step "6. kill -9 KOR, USA keeps sending, KOR restarts and catches up"
 kill_node kor
 C_TEXTS=("while KOR was down 1" "while KOR was down 2" "while KOR was down 3")
@@ -325,9 +338,14 @@ step "7. USA's log exported from KOR's mirror"
 expect 0 "log export of USA's log from KOR's node dir" -- "$E" log export --node-dir "$T/kor" \
   --space "$SPACE_ID" --origin USA --out "$T/usa-log" --json
 check "the mirror export has a checkpoint" -- test -s "$T/usa-log/checkpoint"
-# `log verify` needs USA's checkpoint vkey, and no command prints a node's vkey (node info shows
-# the node public key only), so the export is not verified here.
-echo "    SKIP: log verify of the mirror export: no command prints a node's checkpoint vkey"
+# Verified offline with the keys KOR pinned: USA's checkpoint key and KOR's own cosigner key.
+"$E" log vkey --node-dir "$T/kor" --space "$SPACE_ID" --origin USA --cosigner KOR >"$T/vkeys"
+USA_VKEY=$(sed -n 1p "$T/vkeys")
+KOR_COSIGNER=$(sed -n 2p "$T/vkeys")
+check "log vkey prints USA's checkpoint vkey and KOR's cosigner vkey" -- test -n "$USA_VKEY" -a -n "$KOR_COSIGNER"
+expect 0 "the mirror export verifies with USA's key and KOR's cosignature" -- \
+  "$E" log verify "$T/usa-log" --key "$USA_VKEY" --cosigner "$KOR_COSIGNER"
+# Served live as tlog-tiles too: KOR's member kim fetches USA's checkpoint from the KOR node.
 
 step "8. USA forks its log"
 stop_node usa; rc=$?
