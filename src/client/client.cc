@@ -261,6 +261,7 @@ struct LogView {
     Bytes header_bytes;
     ledger::EventHeader header;
     std::optional<Bytes> body;
+    std::string flagged;  // why the node flagged it as breaking policy (left out of state)
   };
   std::vector<Entry> entries;
   ledger::MerkleTree tree;
@@ -278,8 +279,8 @@ struct LogView {
       if (!decoded) return DataLoss("log: bad body encoding");
       body = std::move(*decoded);
     }
-    entries.push_back(
-        {entries.size(), std::move(*header_bytes), std::move(header), std::move(body)});
+    entries.push_back({entries.size(), std::move(*header_bytes), std::move(header), std::move(body),
+                       entry.value("flagged", "")});
     return {};
   }
 
@@ -301,8 +302,8 @@ struct LogView {
 
 // A structural entry (charter, join, channel) whose signature and body verify, with its meta.
 std::optional<nlohmann::json> StructuralMeta(const LogView::Entry& e) {
-  if (e.header.kind == kMessagePost || !e.body || !ledger::VerifyHeaderSignature(e.header) ||
-      !ledger::CheckBodyHash(e.header, *e.body)) {
+  if (e.header.kind == kMessagePost || !e.body || !e.flagged.empty() ||
+      !ledger::VerifyHeaderSignature(e.header) || !ledger::CheckBodyHash(e.header, *e.body)) {
     return std::nullopt;
   }
   auto body = ledger::DecodeBody(*e.body);
@@ -756,6 +757,14 @@ Message Client::ToMessage(const SpaceView& view, const std::string& origin, uint
 
 namespace {
 
+// A message the reader's node flagged as breaking policy is shown as such, never as content.
+void Flag(Message& m, const std::string& reason) {
+  if (reason.empty()) return;
+  m.readable = false;
+  m.text.clear();
+  m.unreadable = "FLAGGED by your node as breaking policy: " + reason;
+}
+
 bool InChannel(const ledger::EventHeader& header, const space::Channel& channel) {
   return header.kind == kMessagePost && header.subject.size() == ledger::EventId::kSize &&
          std::equal(header.subject.begin(), header.subject.end(), channel.id.bytes().begin());
@@ -775,6 +784,7 @@ Result<std::vector<Message>> Client::Read(const std::string& space, const std::s
       if (!InChannel(e.header, *ch)) continue;
       out.push_back(
           ToMessage(*view, origin, e.index, e.header, e.body, e.index < log.verified_size));
+      Flag(out.back(), e.flagged);
     }
   }
   // One conversation across the partners' logs: by author time, then origin and index.
@@ -853,7 +863,9 @@ Status Client::Follow(const std::string& space, const std::string& channel,
         if (e.index >= log.verified_size) break;
         ++done;
         if (ch == nullptr || !InChannel(e.header, *ch)) continue;
-        if (!on_message(ToMessage(view, stream.origin, e.index, e.header, e.body, true))) {
+        Message m = ToMessage(view, stream.origin, e.index, e.header, e.body, true);
+        Flag(m, e.flagged);
+        if (!on_message(m)) {
           for (auto& s : streams) s.socket->Close();
           return {};
         }

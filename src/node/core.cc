@@ -424,12 +424,18 @@ Result<LogPage> NodeCore::ReadLog(const crypto::PublicKey& reader, const ledger:
   uint64_t end = std::min<uint64_t>(page.tree_size, from + std::min<size_t>(limit, 10'000));
   if (from >= end) return page;
   ENTENTE_ASSIGN_OR_RETURN(auto leaves, store_.Leaves(page.log, from, end));
+  std::map<uint64_t, std::string> flags;
+  if (origin != partner_) {
+    ENTENTE_ASSIGN_OR_RETURN(auto all, store_.Flags(page.log));
+    flags.insert(all.begin(), all.end());
+  }
   for (uint64_t i = from; i < end; ++i) {
-    LogPage::Entry entry{i, std::move(leaves[i - from]), std::nullopt};
+    LogPage::Entry entry{i, std::move(leaves[i - from]), std::nullopt, ""};
     auto header = ledger::DecodeHeader(entry.header);
     if (header && MayReadBody(reader, *header)) {
       ENTENTE_ASSIGN_OR_RETURN(entry.body, store_.Body(page.log, i));
     }
+    if (auto f = flags.find(i); f != flags.end()) entry.flagged = f->second;
     page.entries.push_back(std::move(entry));
   }
   return page;

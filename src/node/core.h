@@ -64,6 +64,7 @@ struct LogPage {
     uint64_t index;
     Bytes header;
     std::optional<Bytes> body;  // nullopt: withheld from this reader, or shredded
+    std::string flagged;        // why it breaks policy, if this node flagged it (mirrors)
   };
   std::vector<Entry> entries;
 };

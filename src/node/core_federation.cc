@@ -9,11 +9,11 @@
 #include "ledger/envelope.h"
 #include "ledger/kinds.h"
 #include "ledger/note.h"
+#include "ledger/tiles.h"
 #include "node/core.h"
 #include "space/names.h"
 #include "store/checkpointer.h"
 #include "store/tiled_log.h"
-#include "ledger/tiles.h"
 
 namespace entente::node {
 namespace {

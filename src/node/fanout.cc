@@ -66,6 +66,7 @@ bool Fanout::SendFrom(Subscriber& sub, uint64_t size) {
                                 {"index", entry.index},
                                 {"header", Base64UrlEncode(entry.header)}};
       if (entry.body) message["body"] = Base64UrlEncode(*entry.body);
+      if (!entry.flagged.empty()) message["flagged"] = entry.flagged;
       if (!sub.peer->Send(message.dump())) return false;
     }
     if (page->entries.empty()) break;  // the store is behind the notification: next time

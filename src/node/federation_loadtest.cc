@@ -75,8 +75,9 @@ class Node {
     core_->Load().value();
     fanout_ = std::make_unique<Fanout>(*core_);
     NodeInfo info{dir_.path().string(), partner_, {"127.0.0.1", 0}, "", {}, fingerprint_, true};
-    service_ = std::make_unique<NodeService>(info, *core_, *fanout_, metrics_,
-                                             SystemClock::Instance(), [] { return Metrics::Gauges{}; });
+    service_ =
+        std::make_unique<NodeService>(info, *core_, *fanout_, metrics_, SystemClock::Instance(),
+                                      [] { return Metrics::Gauges{}; });
     net::ServerOptions server_options;
     server_options.certificate_pem = creds.certificate_pem;
     server_options.private_key_pem = std::move(creds.private_key_pem);
@@ -104,8 +105,7 @@ class Node {
     peer_ = peer;
     core_->SetPeers({peer});
     replicator_ = std::make_unique<Replicator>(
-        *core_,
-        [this] { return linked_.load() ? std::vector<Peer>{peer_} : std::vector<Peer>{}; },
+        *core_, [this] { return linked_.load() ? std::vector<Peer>{peer_} : std::vector<Peer>{}; },
         [](const nlohmann::json&) {},
         Replicator::Options{std::chrono::milliseconds(200), std::chrono::seconds(10), 500});
     core_->SetAppendListener([this](const store::LogKey& log, uint64_t size) {
@@ -119,16 +119,16 @@ class Node {
     auto& a = admin_.identity;
     uint64_t now = Now();
     core_
-        ->Enrol("admin",
-                {Wire(space::MemberEnrollEvent(a.signing, admin_.member, "", {"admin"},
-                                               "USKR;TS;REL=" + partner_, now)
-                          .value()),
-                 Wire(space::DeviceAddEvent(a.signing, admin_.member, a.signing.public_key(), "",
-                                            now)
-                          .value()),
-                 Wire(space::DeviceKeysEvent(a.signing, partner_, a.encryption.public_key(),
-                                             now + space::kEncryptionKeyLifetimeMs, now)
-                          .value())})
+        ->Enrol(
+            "admin",
+            {Wire(space::MemberEnrollEvent(a.signing, admin_.member, "", {"admin"},
+                                           "USKR;TS;REL=" + partner_, now)
+                      .value()),
+             Wire(space::DeviceAddEvent(a.signing, admin_.member, a.signing.public_key(), "", now)
+                      .value()),
+             Wire(space::DeviceKeysEvent(a.signing, partner_, a.encryption.public_key(),
+                                         now + space::kEncryptionKeyLifetimeMs, now)
+                      .value())})
         .value();
   }
 
@@ -329,8 +329,8 @@ Latency RunPaced(World& w, double rate) {
   std::atomic<bool> stop{false};
   std::vector<std::thread> readers;
   for (const auto& r : w.readers_) {
-    auto socket = w.kor_.Connect(r, "/v1/logs/" + w.space_.ToHex() +
-                                        "/stream?origin=USA&from=" + std::to_string(from));
+    auto socket = w.kor_.Connect(
+        r, "/v1/logs/" + w.space_.ToHex() + "/stream?origin=USA&from=" + std::to_string(from));
     readers.emplace_back([&, s = std::shared_ptr<net::WebSocketClient>(std::move(socket))] {
       while (!stop) {
         auto text = s->Receive(std::chrono::milliseconds(200));
@@ -455,9 +455,8 @@ int Main(int argc, char** argv) {
     std::printf(
         "cross-node delivery at %5.0f ev/s: p50 %6.2f ms  p99 %6.2f ms  (%zu/%llu delivered to "
         "%zu KOR readers)\n",
-        rate, Percentile(r.delivery_ms, 0.5), Percentile(r.delivery_ms, 0.99),
-        r.delivery_ms.size(), static_cast<unsigned long long>(r.sent * world.readers_.size()),
-        world.readers_.size());
+        rate, Percentile(r.delivery_ms, 0.5), Percentile(r.delivery_ms, 0.99), r.delivery_ms.size(),
+        static_cast<unsigned long long>(r.sent * world.readers_.size()), world.readers_.size());
   }
   auto c = RunCatchUp(world);
   std::printf(

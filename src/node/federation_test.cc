@@ -7,6 +7,7 @@
 #include "base/file.h"
 #include "crypto/hash.h"
 #include "crypto/keyfile.h"
+#include "ledger/merkle.h"
 #include "ledger/note.h"
 #include "node/core.h"
 #include "space/author.h"
@@ -269,6 +270,40 @@ TEST_F(FederationTest, AForkedLogRaisesAnAlarmAndIsNeverCosignedAgain) {
       clock_, *kor_->book);
   ASSERT_TRUE(kor_->core->Load());
   EXPECT_EQ(kor_->core->alarms().size(), 1u);
+}
+
+TEST_F(FederationTest, AnEntryThatBreaksTheRulesIsKeptFlaggedAndLeftOutOfState) {
+  // USA's node signs a directory with a fourth entry whose author signature does not verify
+  // (a misbehaving origin): the log is what USA signed, so KOR keeps it, but flags the entry.
+  store::LogKey log{space::DirectorySpaceId("USA"), "USA"};
+  auto batch = usa_->core->BatchFor("KOR", log, 0, 1000).value();
+  auto forged = space::MemberEnrollEvent(usa_->admin.signing, "mallory@USA", "", {"admin"},
+                                         "USKR;TS;REL=USA", Now())
+                    .value();
+  forged.header_bytes.back() ^= 1;  // the signature's last byte
+  batch.entries.push_back({forged.header_bytes, forged.body_bytes});
+  ledger::MerkleTree tree;
+  for (const auto& e : batch.entries) tree.AppendLeaf(e.header);
+  ledger::Checkpoint checkpoint{
+      ledger::EntenteOrigin(log.space.view(), "USA").value(), tree.size(), tree.Root(), {}};
+  auto usa_signer = crypto::SigningKey::FromSeed(usa_key_.signing.seed().view()).value();
+  batch.checkpoint = ledger::SignCheckpoint(checkpoint, usa_signer).value();
+  auto outcome = kor_->core->AcceptMirror("USA", batch);
+  ASSERT_TRUE(outcome) << outcome.error().message();
+  EXPECT_EQ(outcome->size, 4u);
+  EXPECT_EQ(outcome->flagged, 1u);
+  EXPECT_FALSE(outcome->cosignature.empty());
+  auto flags = kor_->store->Flags(log).value();
+  ASSERT_EQ(flags.size(), 1u);
+  EXPECT_EQ(flags[0].first, 3u);
+  // KOR's members see the flag on the entry (and clients leave it out of state).
+  auto page =
+      kor_->core->ReadLog(kor_->admin.signing.public_key(), log.space, "USA", 0, 10).value();
+  ASSERT_EQ(page.entries.size(), 4u);
+  EXPECT_NE(page.entries[3].flagged.find("signature"), std::string::npos)
+      << page.entries[3].flagged;
+  EXPECT_TRUE(page.entries[2].flagged.empty());
+  EXPECT_EQ(kor_->core->flagged_entries(), 1u);
 }
 
 TEST_F(FederationTest, APeerMaySendOnlyItsOwnLogsSignedByItsKey) {

@@ -162,11 +162,11 @@ Status Replicator::PullFrom(const Peer& peer, Link& link) {
   for (const auto& log : core_.LogsOf(peer.partner)) {
     for (int round = 0; round < 100; ++round) {
       uint64_t held = core_.LogSize(log).value_or(0);
-      ENTENTE_ASSIGN_OR_RETURN(
-          auto response, Call(peer, link, "GET",
-                              "/federation/v1/entries?space=" + log.space.ToHex() +
-                                  "&from=" + std::to_string(held),
-                              ""));
+      ENTENTE_ASSIGN_OR_RETURN(auto response,
+                               Call(peer, link, "GET",
+                                    "/federation/v1/entries?space=" + log.space.ToHex() +
+                                        "&from=" + std::to_string(held),
+                                    ""));
       if (response.status == 403 || response.status == 404) break;  // not shared (yet)
       if (response.status != 200) {
         return std::unexpected(net::ErrorFromResponse(response.status, response.body)
@@ -181,8 +181,8 @@ Status Replicator::PullFrom(const Peer& peer, Link& link) {
         nlohmann::json cosig = {{"space", log.space.ToHex()},
                                 {"size", batch.from + batch.entries.size()},
                                 {"cosignature", outcome.cosignature}};
-        ENTENTE_ASSIGN_OR_RETURN(auto stored,
-                                 Call(peer, link, "POST", "/federation/v1/cosignature", cosig.dump()));
+        ENTENTE_ASSIGN_OR_RETURN(
+            auto stored, Call(peer, link, "POST", "/federation/v1/cosignature", cosig.dump()));
         (void)stored;  // a refusal here only delays the cosignature to the peer's next push
       }
     }

@@ -183,16 +183,15 @@ Result<Peer> NodeService::AuthenticatePeer(const net::HttpRequest& request) {
   return *peer;
 }
 
-net::HttpResponse NodeService::HandleTiles(const net::HttpRequest& request,
-                                           std::string_view path) {
+net::HttpResponse NodeService::HandleTiles(const net::HttpRequest& request, std::string_view path) {
   if (request.method != "GET") return MethodNotAllowed(request.method, path, "GET");
   // /tlog/<space hex or "directory">/<origin>/<tlog-tiles path>
   std::string_view rest = path.substr(std::string_view("/tlog/").size());
   auto slash1 = rest.find('/');
   auto slash2 = slash1 == std::string_view::npos ? slash1 : rest.find('/', slash1 + 1);
   if (slash2 == std::string_view::npos) {
-    return net::ErrorResponse(Error(ErrorCode::kNotFound,
-                                    "expected /tlog/{space}/{origin}/checkpoint or .../tile/..."));
+    return net::ErrorResponse(
+        Error(ErrorCode::kNotFound, "expected /tlog/{space}/{origin}/checkpoint or .../tile/..."));
   }
   std::string origin(rest.substr(slash1 + 1, slash2 - slash1 - 1));
   auto space = LogSpace(core_, rest.substr(0, slash1), origin);
@@ -202,7 +201,8 @@ net::HttpResponse NodeService::HandleTiles(const net::HttpRequest& request,
   // A member of a partner of the space, or a pinned peer that is one.
   if (request.headers.contains("signature-input")) {
     auto device = Authenticate(request, /*log_refusal=*/false);  // a peer's is tried next
-    Status may = device ? core_.MayFollow(*device, *space) : Status(std::unexpected(device.error()));
+    Status may =
+        device ? core_.MayFollow(*device, *space) : Status(std::unexpected(device.error()));
     if (!may) {
       auto peer = AuthenticatePeer(request);
       if (!peer) return net::ErrorResponse(may.error());
@@ -244,7 +244,8 @@ net::HttpResponse NodeService::HandleFederation(const net::HttpRequest& request,
     // The fallback: a peer pulls a batch of one of this node's logs from the size it holds.
     auto space_hex = QueryParam(request.target, "space").value_or("");
     auto space = ledger::SpaceId::FromHex(space_hex);
-    if (!space) return net::ErrorResponse(Error(ErrorCode::kInvalidArgument, "space: 32 hex digits"));
+    if (!space)
+      return net::ErrorResponse(Error(ErrorCode::kInvalidArgument, "space: 32 hex digits"));
     auto from = UintParam(request.target, "from", 0);
     if (!from) return net::ErrorResponse(from.error());
     store::LogKey log{*space, core_.partner()};
@@ -263,9 +264,11 @@ net::HttpResponse NodeService::HandleFederation(const net::HttpRequest& request,
                                       R"(cosignature: expected {"space", "size", "cosignature"})"));
     }
     auto space = ledger::SpaceId::FromHex(j["space"].get<std::string>());
-    if (!space) return net::ErrorResponse(Error(ErrorCode::kInvalidArgument, "space: 32 hex digits"));
-    auto added = core_.AddCosignature(peer->partner, {*space, core_.partner()},
-                                      j["size"].get<uint64_t>(), j["cosignature"].get<std::string>());
+    if (!space)
+      return net::ErrorResponse(Error(ErrorCode::kInvalidArgument, "space: 32 hex digits"));
+    auto added =
+        core_.AddCosignature(peer->partner, {*space, core_.partner()}, j["size"].get<uint64_t>(),
+                             j["cosignature"].get<std::string>());
     if (!added) return net::ErrorResponse(added.error());
     return Json({{"stored", true}});
   }
@@ -285,7 +288,7 @@ net::HttpResponse NodeService::HandleFederation(const net::HttpRequest& request,
 }
 
 Result<crypto::PublicKey> NodeService::Authenticate(const net::HttpRequest& request,
-                                                   bool log_refusal) {
+                                                    bool log_refusal) {
   auto host = request.headers.find("host");
   std::string uri =
       "https://" + (host != request.headers.end() ? host->second : std::string()) + request.target;
@@ -431,6 +434,7 @@ net::HttpResponse NodeService::HandleSigned(const net::HttpRequest& request, std
     for (const auto& e : page->entries) {
       nlohmann::json entry = {{"index", e.index}, {"header", Base64UrlEncode(e.header)}};
       if (e.body) entry["body"] = Base64UrlEncode(*e.body);
+      if (!e.flagged.empty()) entry["flagged"] = e.flagged;
       entries.push_back(std::move(entry));
     }
     return Json({{"space", page->log.space.ToHex()},

@@ -141,8 +141,8 @@ TEST_F(NodeServiceTest, LogsAreServedAsTlogTilesToMembersAndPinnedPeersOnly) {
            space::DeviceKeysEvent(id.signing, "USA", id.encryption.public_key(), now + 1000000, now)
                .value())}));
   auto peer = crypto::Identity::Generate();
-  core_.SetPeers({{"KOR", "https://kor.test", peer.signing.public_key(),
-                   "sha256:" + std::string(64, 'a')}});
+  core_.SetPeers(
+      {{"KOR", "https://kor.test", peer.signing.public_key(), "sha256:" + std::string(64, 'a')}});
   auto get = [&](const std::string& target, const crypto::SigningKey* key) {
     net::HttpRequest r;
     r.method = "GET";
@@ -168,9 +168,8 @@ TEST_F(NodeServiceTest, LogsAreServedAsTlogTilesToMembersAndPinnedPeersOnly) {
     EXPECT_EQ(tile.body.substr(64), ToString(leaf));
     auto bundle = get("/tlog/directory/USA/tile/entries/000.p/3", key);
     EXPECT_EQ(bundle.status, 200u);
-    EXPECT_EQ(
-        ledger::DecodeEntryBundle({0, 3}, AsBytes(bundle.body)).value(),
-        store_->Leaves({space::DirectorySpaceId("USA"), "USA"}, 0, 3).value());
+    EXPECT_EQ(ledger::DecodeEntryBundle({0, 3}, AsBytes(bundle.body)).value(),
+              store_->Leaves({space::DirectorySpaceId("USA"), "USA"}, 0, 3).value());
   }
   // Beyond the tree, malformed, unsigned, or signed by a stranger: refused.
   EXPECT_EQ(get("/tlog/directory/USA/tile/0/000.p/4", &id.signing).status, 404u);

@@ -39,7 +39,8 @@ struct ExportSummary {
 // not hold it yet.
 [[nodiscard]] Result<Bytes> StoreTile(Store& store, const LogKey& log, const ledger::TileId& id);
 // The entry bundle `id` (the event headers of level-0 tile `id.index`), likewise.
-[[nodiscard]] Result<Bytes> StoreBundle(Store& store, const LogKey& log, const ledger::BundleId& id);
+[[nodiscard]] Result<Bytes> StoreBundle(Store& store, const LogKey& log,
+                                        const ledger::BundleId& id);
 
 struct VerifyOptions {
   ledger::Verifier log_key;                 // the origin node's checkpoint key (vkey)
