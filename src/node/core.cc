@@ -407,7 +407,18 @@ Result<LogPage> NodeCore::ReadLog(const crypto::PublicKey& reader, const ledger:
     page.checkpoint = checkpoint.second;
   } else {
     // A mirror: the origin's latest checkpoint verified here, which covers every entry held.
-    auto latest = store_.LatestCheckpoint(page.log);
+    {
+      std::lock_guard lock(checkpoint_mu_);
+      auto it = mirror_checkpoints_.find(page.log);
+      if (it != mirror_checkpoints_.end()) {
+        page.tree_size = it->second.checkpoint.tree_size;
+        page.checkpoint = it->second.checkpoint.note;
+      }
+    }
+    auto latest = page.checkpoint.empty()
+                      ? store_.LatestCheckpoint(page.log)
+                      : Result<std::optional<store::StoredCheckpoint>>(
+                            store::StoredCheckpoint{page.tree_size, page.checkpoint});
     if (!latest) {
       if (latest.error().code() == ErrorCode::kNotFound) {
         return NotFound("no log of " + origin + " for space " + space.ToHex() + " here (yet)");
@@ -417,9 +428,6 @@ Result<LogPage> NodeCore::ReadLog(const crypto::PublicKey& reader, const ledger:
     if (!*latest) return page;
     page.tree_size = (*latest)->tree_size;
     page.checkpoint = (*latest)->note;
-  }
-  if (auto cosigned = CosignedCheckpoint(page.log); cosigned && *cosigned) {
-    page.cosigned_checkpoint = **cosigned;
   }
   uint64_t end = std::min<uint64_t>(page.tree_size, from + std::min<size_t>(limit, 10'000));
   if (from >= end) return page;

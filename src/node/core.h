@@ -58,8 +58,6 @@ struct LogPage {
   store::LogKey log;
   uint64_t tree_size = 0;
   std::string checkpoint;  // a signed checkpoint of tree_size
-  // The latest checkpoint every witness has cosigned, with their cosignatures (may be older).
-  std::string cosigned_checkpoint;
   struct Entry {
     uint64_t index;
     Bytes header;
@@ -199,6 +197,11 @@ class NodeCore {
   // evidence) and is refused, as is every later one for that log: FailedPrecondition.
   [[nodiscard]] Result<MirrorOutcome> AcceptMirror(const std::string& peer,
                                                    const MirrorBatch& batch);
+  // Stores the mirrors' latest checkpoints and this node's cosignatures of them (AcceptMirror
+  // does so at most once a second; the replicator calls this each pass, RunNode at the end).
+  // Losing them in a crash is harmless: the mirrored entries are durable, and the next batch
+  // brings a checkpoint again.
+  [[nodiscard]] Status FlushMirrorCheckpoints();
   // Origin: `peer`'s cosignature line for own log `log` at `size`; verified, then stored.
   [[nodiscard]] Status AddCosignature(const std::string& peer, const store::LogKey& log,
                                       uint64_t size, const std::string& line);
@@ -280,7 +283,16 @@ class NodeCore {
   };
   std::mutex checkpoint_mu_;
   std::map<store::LogKey, SignedCheckpoint> checkpoints_;  // latest signed; guarded
-  std::chrono::steady_clock::time_point last_stored_;      // guarded by checkpoint_mu_
+  // The latest verified checkpoint of each mirror and this node's cosignature of it: served at
+  // once, stored by FlushMirrorCheckpoints; guarded.
+  struct MirrorCheckpoint {
+    store::StoredCheckpoint checkpoint;
+    std::string cosignature;
+    bool stored = false;
+  };
+  std::map<store::LogKey, MirrorCheckpoint> mirror_checkpoints_;
+  std::chrono::steady_clock::time_point last_mirror_flush_;  // guarded by checkpoint_mu_
+  std::chrono::steady_clock::time_point last_stored_;        // guarded by checkpoint_mu_
   std::atomic<uint64_t> ingested_{0};
 };
 

@@ -256,13 +256,20 @@ Result<MirrorOutcome> NodeCore::AcceptMirror(const std::string& peer_name,
     // Already held: the checkpoint must be of a prefix of what this node mirrored and cosigned.
     ENTENTE_ASSIGN_OR_RETURN(auto root, store_.RootHash(log, cp_size));
     if (root != checkpoint.root) {
+      std::string cosigned_before;
+      {
+        std::lock_guard lock(checkpoint_mu_);
+        auto it = mirror_checkpoints_.find(log);
+        if (it != mirror_checkpoints_.end()) cosigned_before = it->second.checkpoint.note;
+      }
       auto latest = store_.LatestCheckpoint(log);
+      if (cosigned_before.empty() && latest && *latest) cosigned_before = (*latest)->note;
       nlohmann::json evidence = {
           {"what", "two checkpoints signed by " + log.origin + " are inconsistent"},
           {"checkpoint", batch.checkpoint},
           {"mirror_size", size},
           {"mirror_root_at_size", HexEncode(root)}};
-      if (latest && *latest) evidence["cosigned_checkpoint"] = (*latest)->note;
+      if (!cosigned_before.empty()) evidence["cosigned_checkpoint"] = cosigned_before;
       return std::unexpected(RaiseAlarm(log, std::move(evidence)).error());
     }
   } else {
@@ -331,11 +338,38 @@ Result<MirrorOutcome> NodeCore::AcceptMirror(const std::string& peer_name,
   // Kept as the origin signed it (only its verified signature); cosignatures apart.
   ENTENTE_ASSIGN_OR_RETURN(std::string note,
                            (ledger::Note{opened->text, opened->verified}.Encode()));
-  ENTENTE_RETURN_IF_ERROR(store_.PutCheckpoint(log, {cp_size, note}));
-  ENTENTE_RETURN_IF_ERROR(
-      store_.PutCosignature(log, cp_size, {partner_, outcome.cosignature, cp_size}));
+  // Members are told first (the entries are durable; the checkpoint is served from memory),
+  // then the checkpoint and this node's cosignature are stored.
+  bool flush = false;
+  {
+    std::lock_guard lock(checkpoint_mu_);
+    auto& served = mirror_checkpoints_[log];
+    if (cp_size >= served.checkpoint.tree_size) served = {{cp_size, note}, outcome.cosignature};
+    auto now = std::chrono::steady_clock::now();
+    flush = now - last_mirror_flush_ >= std::chrono::seconds(1);
+  }
   if (listener_ && cp_size > size) listener_(log, cp_size);
+  if (flush) ENTENTE_RETURN_IF_ERROR(FlushMirrorCheckpoints());
   return outcome;
+}
+
+Status NodeCore::FlushMirrorCheckpoints() {
+  std::vector<std::pair<store::LogKey, MirrorCheckpoint>> pending;
+  {
+    std::lock_guard lock(checkpoint_mu_);
+    last_mirror_flush_ = std::chrono::steady_clock::now();
+    for (auto& [log, m] : mirror_checkpoints_) {
+      if (m.stored) continue;
+      pending.emplace_back(log, m);
+      m.stored = true;
+    }
+  }
+  for (const auto& [log, m] : pending) {
+    ENTENTE_RETURN_IF_ERROR(store_.PutCheckpoint(log, m.checkpoint));
+    ENTENTE_RETURN_IF_ERROR(store_.PutCosignature(
+        log, m.checkpoint.tree_size, {partner_, m.cosignature, m.checkpoint.tree_size}));
+  }
+  return {};
 }
 
 Status NodeCore::AddCosignature(const std::string& peer_name, const store::LogKey& log,

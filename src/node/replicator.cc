@@ -47,6 +47,11 @@ void Replicator::Run() {
       if (stop_) return;
       dirty_ = false;
     }
+    if (auto flushed = core_.FlushMirrorCheckpoints(); !flushed) {
+      log_({{"level", "error"},
+            {"msg", "could not store mirror checkpoints"},
+            {"error", flushed.error().ToString()}});
+    }
     auto peers = reload_peers_();
     core_.SetPeers(peers);
     for (const auto& peer : peers) {

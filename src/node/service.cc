@@ -441,7 +441,8 @@ net::HttpResponse NodeService::HandleSigned(const net::HttpRequest& request, std
                  {"origin", page->log.origin},
                  {"tree_size", page->tree_size},
                  {"checkpoint", page->checkpoint},
-                 {"cosigned_checkpoint", page->cosigned_checkpoint},
+                 {"cosigned_checkpoint",
+                  core_.CosignedCheckpoint(page->log).value_or(std::nullopt).value_or("")},
                  {"node_public_key", Base64UrlEncode(core_.node_key().view())},
                  {"entries", entries}});
   }
@@ -647,6 +648,11 @@ Status RunNode(const RunOptions& options, const std::function<void(const std::st
   (*server)->WaitForShutdownSignal();
   server->reset();  // every connection closed before the fan-out and the core go away
   core.SetAppendListener(nullptr);
+  if (auto flushed = core.FlushMirrorCheckpoints(); !flushed) {
+    write_log({{"level", "error"},
+               {"msg", "could not store mirror checkpoints"},
+               {"error", flushed.error().ToString()}});
+  }
   write_log({{"level", "info"},
              {"msg", "stopped"},
              {"partner", info.partner},
