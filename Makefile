@@ -30,7 +30,7 @@ demo: build
 
 $(TEST_DIR)/build.ninja:
 	cmake -S . -B $(TEST_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DENTENTE_SANITIZE=ON \
-	  -DENTENTE_BENCHMARKS=OFF -DCMAKE_CXX_FLAGS="-O1"
+	  -DENTENTE_BENCHMARKS=OFF -DENTENTE_TEST_HOOKS=ON -DCMAKE_CXX_FLAGS="-O1"
 
 test: bootstrap $(TEST_DIR)/build.ninja
 	ninja -C $(TEST_DIR) -j $(JOBS)

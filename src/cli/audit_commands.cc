@@ -58,9 +58,9 @@ void AddAuditCommands(CLI::App& app, int* exit_code) {
   auto* verify = audit->add_subcommand("verify", "Check every log of a space end to end");
   verify->footer(
       "Reads the node's store (safe while it runs) and checks every partner's log of the space:\n"
-      "each event's signature, the policy (folding all logs in merge order), each log's root\n"
-      "recomputed from its leaves against the latest checkpoint its origin signed, the\n"
-      "cosignatures against the pinned node keys, and fork alarms. Exit 0 when all is well, 1\n"
+      "each event's signature, each log's root recomputed from its leaves against the latest\n"
+      "checkpoint its origin signed, the cosignatures against the pinned node keys; it lists the\n"
+      "entries the node flagged as breaking policy, and fork alarms. Exit 0 when all is well, 1\n"
       "when anything failed.\nExample:\n"
       "  entente audit verify --dir /var/lib/entente --space NCG --json");
   auto aa = std::make_shared<AuditArgs>();

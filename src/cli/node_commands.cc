@@ -189,8 +189,11 @@ void AddNodeCommands(CLI::App& app, int* exit_code) {
   run->add_option("--peer-poll-ms", ra->peer_poll_ms,
                   "How often peers are synced without new events (default 1000)")
       ->check(CLI::Range(50, 600000));
-  // Hidden: makes this node fork its log towards its peers, to test their fork detection.
+#ifdef ENTENTE_TEST_HOOKS
+  // Test builds only (make test): this node forks its log towards its peers, so that their
+  // fork detection can be tested. A release build has no such switch.
   run->add_flag("--test-only-fork", ra->fork_for_testing)->group("");
+#endif
   run->callback([ra, exit_code] { *exit_code = RunRun(*ra); });
 
   auto* peer = node->add_subcommand("peer", "Pin the partner nodes this node federates with");

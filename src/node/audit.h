@@ -2,9 +2,9 @@
 // copy (its store), without trusting the store's own bookkeeping: every header is decoded and
 // its signature verified; every log's Merkle root is recomputed from its leaves and compared
 // with the latest checkpoint its origin signed; the cosignatures on the latest cosigned
-// checkpoint are verified against the pinned node keys; the directories and the space are
-// folded again in merge order with the policy checks (entries that break policy are listed);
-// and fork alarms are reported. Reads only; safe while the node runs (SQLite WAL).
+// checkpoint are verified against the pinned node keys; entries the node flagged as breaking
+// policy when they arrived are listed; and fork alarms (on the space's logs and on its partners'
+// directories) are reported. Reads only; safe while the node runs (SQLite WAL).
 #pragma once
 
 #include <nlohmann/json.hpp>

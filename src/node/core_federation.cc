@@ -21,6 +21,7 @@ namespace {
 using namespace ledger::kind;  // NOLINT(google-build-using-namespace)
 
 constexpr size_t kMaxBatch = 1000;
+constexpr size_t kMaxBatchBytes = 16 * 1024 * 1024;
 
 bool IsDirectoryLog(const store::LogKey& log) {
   return space::DirectorySpaceId(log.origin) == log.space;
@@ -101,7 +102,9 @@ bool NodeCore::ReleasedTo(const std::string& peer, const ledger::EventHeader& he
   const auto* kind = ledger::FindKind(header.kind);
   if (kind == nullptr) return false;
   if (!body) return false;
-  if (!kind->has_envelope) return true;  // clear metadata only, which every partner needs
+  // Everything but messages is structure every partner needs to check later events (its clear
+  // metadata; an envelope stays sealed to the channel's members).
+  if (!kind->has_envelope || header.kind != kMessagePost) return true;
   // Released only if sealed to a device of the peer's members: the label admitted them.
   auto decoded = ledger::DecodeBody(*body);
   if (!decoded) return false;
@@ -144,15 +147,19 @@ Result<MirrorBatch> NodeCore::BatchFor(const std::string& peer, const store::Log
   MirrorBatch batch{log, from, {}, ""};
   if (end > from) {
     ENTENTE_ASSIGN_OR_RETURN(auto leaves, store_.Leaves(log, from, end));
+    size_t bytes = 0;
     for (uint64_t i = from; i < end; ++i) {
       WireEvent e{std::move(leaves[i - from]), std::nullopt};
       ENTENTE_ASSIGN_OR_RETURN(auto body, store_.Body(log, i));
       auto header = ledger::DecodeHeader(e.header);
       if (header && ReleasedTo(peer, *header, body)) e.body = std::move(body);
+      bytes += e.header.size() + (e.body ? e.body->size() : 0);
       batch.entries.push_back(std::move(e));
+      // Well under the peer's 64 MiB request limit once base64 and JSON are added.
+      if (bytes >= kMaxBatchBytes) break;
     }
   }
-  ENTENTE_ASSIGN_OR_RETURN(batch.checkpoint, SignedCheckpointAt(log, end));
+  ENTENTE_ASSIGN_OR_RETURN(batch.checkpoint, SignedCheckpointAt(log, from + batch.entries.size()));
   return batch;
 }
 
@@ -383,9 +390,17 @@ Status NodeCore::AddCosignature(const std::string& peer_name, const store::LogKe
   ENTENTE_ASSIGN_OR_RETURN(
       auto verifier,
       ledger::Verifier::Create(peer->partner, ledger::NoteKeyType::kCosignatureV1, peer->node_key));
+  auto witnesses = Witnesses(log);
+  if (std::find(witnesses.begin(), witnesses.end(), peer->partner) == witnesses.end()) {
+    return PermissionDenied("cosignature: " + peer_name + " is not a witness of this log");
+  }
   auto opened = ledger::OpenNote(note + line, std::span(&verifier, 1));
   if (!opened) return std::unexpected(opened.error().WithContext("cosignature by " + peer_name));
-  return store_.PutCosignature(log, size, {peer->partner, line, size});
+  if (opened->verified.size() != 1) {
+    return InvalidArgument("cosignature: expected one signature line by " + peer_name);
+  }
+  // Only the verified line is kept: nothing else the peer sent reaches a served checkpoint.
+  return store_.PutCosignature(log, size, {peer->partner, opened->verified[0].Line(), size});
 }
 
 Result<std::optional<std::string>> NodeCore::CosignedCheckpoint(const store::LogKey& log) {

@@ -181,6 +181,14 @@ TEST_F(FederationTest, SharedSpaceIsInForceOnlyWhenEveryPartnerJoined) {
   std::string topic = "{}";
   channel.plaintext = Bytes(topic.begin(), topic.end());
   channel.recipients = {kor_->admin.encryption.public_key()};
+  // At the charter's very millisecond, from another partner's log: refused, since every party
+  // must fold the charter first.
+  auto same_ms = Submit(*kor_, channel);
+  ASSERT_FALSE(same_ms);
+  EXPECT_NE(same_ms.error().message().find("not after the charter"), std::string::npos)
+      << same_ms.error().message();
+  clock_.Advance(std::chrono::milliseconds(5));
+  channel.created_ms = Now();
   auto early = Submit(*kor_, channel);
   ASSERT_FALSE(early);
   EXPECT_NE(early.error().message().find("not in force"), std::string::npos)

@@ -76,6 +76,9 @@ Result<std::vector<Peer>> ReadPeers(const std::string& dir) {
     peer.node_key = *key;
     auto ok = CheckPeer(peer);
     if (!ok) return bad("peer " + peer.partner + ": " + ok.error().message());
+    for (const auto& other : peers) {
+      if (other.partner == peer.partner) return bad("peer " + peer.partner + " is listed twice");
+    }
     peers.push_back(std::move(peer));
   }
   return peers;

@@ -122,7 +122,7 @@ Status Replicator::SyncPeer(const Peer& peer, Link& link) {
 }
 
 Status Replicator::SyncLog(const Peer& peer, Link& link, const store::LogKey& log, uint64_t size) {
-  constexpr int kMaxRounds = 1000;
+  constexpr int kMaxRounds = 200;  // batches a pass, so one log cannot hold up the others
   for (int round = 0; round < kMaxRounds; ++round) {
     auto held = link.held.find(log);
     if (held != link.held.end() && link.cosigned[log] >= size && held->second >= size) return {};
@@ -150,7 +150,7 @@ Status Replicator::SyncLog(const Peer& peer, Link& link, const store::LogKey& lo
       link.cosigned[log] = std::max(link.cosigned[log], end);
     }
   }
-  return Unavailable("peer " + peer.partner + ": no progress syncing " + log.space.ToHex());
+  return {};  // a long catch-up: the next pass goes on from where this one stopped
 }
 
 Result<net::HttpResponse> Replicator::Call(const Peer& peer, Link& link, std::string_view method,
@@ -181,11 +181,12 @@ Status Replicator::PullFrom(const Peer& peer, Link& link) {
       ENTENTE_ASSIGN_OR_RETURN(auto batch, MirrorBatchFromJson(json));
       if (batch.log != log) return DataLoss("pull from " + peer.partner + ": another log sent");
       if (batch.entries.empty()) break;  // nothing new (consistency is checked on each push)
-      ENTENTE_ASSIGN_OR_RETURN(auto outcome, core_.AcceptMirror(peer.partner, batch));
-      if (!outcome.cosignature.empty()) {
+      auto outcome = core_.AcceptMirror(peer.partner, batch);
+      if (!outcome) break;  // refused (a log in alarm, say): the other logs still get pulled
+      if (!outcome->cosignature.empty()) {
         nlohmann::json cosig = {{"space", log.space.ToHex()},
                                 {"size", batch.from + batch.entries.size()},
-                                {"cosignature", outcome.cosignature}};
+                                {"cosignature", outcome->cosignature}};
         ENTENTE_ASSIGN_OR_RETURN(
             auto stored, Call(peer, link, "POST", "/federation/v1/cosignature", cosig.dump()));
         (void)stored;  // a refusal here only delays the cosignature to the peer's next push

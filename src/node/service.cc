@@ -105,19 +105,22 @@ net::HttpResponse MethodNotAllowed(const std::string& method, std::string_view p
 }  // namespace
 
 Result<MirrorBatch> MirrorBatchFromJson(const nlohmann::json& json) {
-  if (!json.is_object() || !json["space"].is_string() || !json["origin"].is_string() ||
-      !json["from"].is_number_unsigned() || !json["entries"].is_array() ||
-      !json["checkpoint"].is_string()) {
+  auto has = [&](const char* key, auto is) { return json.contains(key) && is(json.at(key)); };
+  if (!json.is_object() || !has("space", [](const auto& v) { return v.is_string(); }) ||
+      !has("origin", [](const auto& v) { return v.is_string(); }) ||
+      !has("from", [](const auto& v) { return v.is_number_unsigned(); }) ||
+      !has("entries", [](const auto& v) { return v.is_array(); }) ||
+      !has("checkpoint", [](const auto& v) { return v.is_string(); })) {
     return InvalidArgument(
         R"(add-entries: expected {"space", "origin", "from", "entries": [...], "checkpoint"})");
   }
   MirrorBatch batch;
-  ENTENTE_ASSIGN_OR_RETURN(Bytes space, HexDecode(json["space"].get<std::string>()));
+  ENTENTE_ASSIGN_OR_RETURN(Bytes space, HexDecode(json.at("space").get<std::string>()));
   ENTENTE_ASSIGN_OR_RETURN(batch.log.space, ledger::SpaceId::FromBytes(space));
-  batch.log.origin = json["origin"].get<std::string>();
-  batch.from = json["from"].get<uint64_t>();
-  batch.checkpoint = json["checkpoint"].get<std::string>();
-  for (const auto& item : json["entries"]) {
+  batch.log.origin = json.at("origin").get<std::string>();
+  batch.from = json.at("from").get<uint64_t>();
+  batch.checkpoint = json.at("checkpoint").get<std::string>();
+  for (const auto& item : json.at("entries")) {
     ENTENTE_ASSIGN_OR_RETURN(auto event, WireEventFrom(item));
     batch.entries.push_back(std::move(event));
   }
@@ -258,17 +261,18 @@ net::HttpResponse NodeService::HandleFederation(const net::HttpRequest& request,
     // A cosignature the peer made of a batch it pulled.
     if (!json) return net::ErrorResponse(json.error());
     const auto& j = *json;
-    if (!j.is_object() || !j["space"].is_string() || !j["size"].is_number_unsigned() ||
-        !j["cosignature"].is_string()) {
+    if (!j.is_object() || !j.contains("space") || !j.at("space").is_string() ||
+        !j.contains("size") || !j.at("size").is_number_unsigned() || !j.contains("cosignature") ||
+        !j.at("cosignature").is_string()) {
       return net::ErrorResponse(Error(ErrorCode::kInvalidArgument,
                                       R"(cosignature: expected {"space", "size", "cosignature"})"));
     }
-    auto space = ledger::SpaceId::FromHex(j["space"].get<std::string>());
+    auto space = ledger::SpaceId::FromHex(j.at("space").get<std::string>());
     if (!space)
       return net::ErrorResponse(Error(ErrorCode::kInvalidArgument, "space: 32 hex digits"));
     auto added =
-        core_.AddCosignature(peer->partner, {*space, core_.partner()}, j["size"].get<uint64_t>(),
-                             j["cosignature"].get<std::string>());
+        core_.AddCosignature(peer->partner, {*space, core_.partner()}, j.at("size").get<uint64_t>(),
+                             j.at("cosignature").get<std::string>());
     if (!added) return net::ErrorResponse(added.error());
     return Json({{"stored", true}});
   }
@@ -564,6 +568,12 @@ Status RunNode(const RunOptions& options, const std::function<void(const std::st
   TokenBook tokens(options.dir + "/enrolment.json");
   NodeCore core(info.partner, std::move(identity->signing), *store, clock, tokens);
   ENTENTE_ASSIGN_OR_RETURN(auto peers, ReadPeers(options.dir));
+  for (const auto& p : peers) {
+    if (p.partner == info.partner) {
+      return InvalidArgument(options.dir + "/peers.json: lists this node's own partner " +
+                             info.partner);
+    }
+  }
   core.SetPeers(peers);
   core.SetForkForTesting(options.fork_for_testing);
   ENTENTE_RETURN_IF_ERROR(core.Load());
@@ -585,12 +595,19 @@ Status RunNode(const RunOptions& options, const std::function<void(const std::st
     }
     return last;
   };
-  Replicator replicator(core, reload_peers, write_log,
-                        Replicator::Options{options.peer_poll, std::chrono::seconds(5), 500});
+  // The listener is set before the replicator's thread starts and cleared after it stops, so
+  // neither races the other (the thread itself appends, when it pulls).
+  std::atomic<Replicator*> replicator_ptr{nullptr};
   core.SetAppendListener([&](const store::LogKey& log_key, uint64_t size) {
     fanout.Notify(log_key, size);
-    if (log_key.origin == info.partner) replicator.Notify();
+    if (Replicator* r = replicator_ptr.load(); r != nullptr && log_key.origin == info.partner) {
+      r->Notify();
+    }
   });
+  auto replicator = std::make_unique<Replicator>(
+      core, reload_peers, write_log,
+      Replicator::Options{options.peer_poll, std::chrono::seconds(5), 500});
+  replicator_ptr.store(replicator.get());
 
   ENTENTE_ASSIGN_OR_RETURN(Bytes cert, ReadFile(options.dir + "/tls.crt"));
   ENTENTE_ASSIGN_OR_RETURN(Bytes tls_key, ReadFile(options.dir + "/tls.key"));
@@ -611,7 +628,7 @@ Status RunNode(const RunOptions& options, const std::function<void(const std::st
                       FileSize(db_path) + FileSize(db_path + "-wal")};
     g.fork_alarms = core.alarms().size();
     g.flagged_entries = core.flagged_entries();
-    for (const auto& p : replicator.status()) {
+    for (const auto& p : replicator->status()) {
       g.peers_unreachable += p.reachable ? 0 : 1;
       g.peer_lag_entries += p.lag;
     }
@@ -647,6 +664,8 @@ Status RunNode(const RunOptions& options, const std::function<void(const std::st
   on_ready(url);
   (*server)->WaitForShutdownSignal();
   server->reset();  // every connection closed before the fan-out and the core go away
+  replicator_ptr.store(nullptr);
+  replicator.reset();
   core.SetAppendListener(nullptr);
   if (auto flushed = core.FlushMirrorCheckpoints(); !flushed) {
     write_log({{"level", "error"},

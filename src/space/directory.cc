@@ -163,8 +163,17 @@ Status Directory::Check(const FoldEvent& event) const {
         return PermissionDenied("device.keys: the author is not an active device");
       }
       auto key = Base64UrlDecode(MetaString(event.meta, "encryption_key"));
-      if (!key || !crypto::EncryptionPublicKey::FromBytes(*key)) {
+      auto encryption = key ? crypto::EncryptionPublicKey::FromBytes(*key)
+                            : Result<crypto::EncryptionPublicKey>(std::unexpected(key.error()));
+      if (!encryption) {
         return InvalidArgument("device.keys: encryption_key is not a base64url X25519 key");
+      }
+      // A key is one device's: publishing another device's key would make bodies sealed to it
+      // look releasable to this device's partner.
+      for (const auto& [id, other] : devices_) {
+        if (other.key != h.author && other.encryption && other.encryption->key == *encryption) {
+          return AlreadyExists("device.keys: this encryption key belongs to device " + id);
+        }
       }
       uint64_t not_after = event.meta.value("not_after_ms", uint64_t{0});
       if (not_after <= h.created_ms) {
@@ -177,6 +186,12 @@ Status Directory::Check(const FoldEvent& event) const {
       const Device* device = FindDevice(key);
       if (device == nullptr) return NotFound("device.revoke: no device " + DeviceIdOf(key));
       if (device->revoked) return FailedPrecondition("device.revoke: already revoked");
+      // Only in the device's own partner's directory: a partner never revokes another's devices.
+      const Member* owner = FindMember(device->member);
+      if (owner == nullptr || owner->partner != h.origin) {
+        return PermissionDenied("device.revoke: " + DeviceIdOf(key) + " is not a device of " +
+                                h.origin);
+      }
       const Member* author = ActiveAuthor(event);
       if (author == nullptr) {
         return PermissionDenied("device.revoke: the author is not an active device");

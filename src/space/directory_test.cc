@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/encoding.h"
 #include "space/space_test_util.h"
 
 namespace entente::space {
@@ -113,6 +114,26 @@ TEST(Directory, EventsMustBeInTheirPartnersDirectory) {
   EXPECT_EQ(CodeOf(w.directory.Check(FoldEvent{h, meta})), ErrorCode::kInvalidArgument);
   auto h2 = w.Header(kEnroll, DirectorySpaceId("USA"), "USA", admin, "USKR;U");
   EXPECT_EQ(CodeOf(w.directory.Check(FoldEvent{h2, meta})), ErrorCode::kInvalidArgument);
+}
+
+TEST(Directory, APartnerNeverRevokesAnotherPartnersDevicesOrCopiesTheirKeys) {
+  World w;
+  TestDevice usa_admin, alice, kor_admin, kim;
+  ASSERT_TRUE(w.Enrol(usa_admin, "admin@USA", usa_admin, {"admin"}, "USKR;TS;REL=USA"));
+  ASSERT_TRUE(w.Enrol(usa_admin, "alice@USA", alice, {"officer"}, "USKR;S;REL=USA"));
+  ASSERT_TRUE(w.Enrol(kor_admin, "admin@KOR", kor_admin, {"admin"}, "USKR;TS;REL=KOR"));
+  ASSERT_TRUE(w.Enrol(kor_admin, "kim@KOR", kim, {"officer"}, "USKR;S;REL=KOR"));
+  // KOR's admin, in KOR's directory, cannot revoke alice's device.
+  EXPECT_EQ(CodeOf(w.Dir(kDeviceRevoke, "KOR", kor_admin, {{"device_key", alice.id()}})),
+            ErrorCode::kPermissionDenied);
+  EXPECT_NE(w.directory.ActiveMemberOf(alice.signing.public_key()), nullptr);
+  // kim cannot publish alice's encryption key as hers (bodies sealed to alice would look
+  // releasable to KOR).
+  EXPECT_EQ(
+      CodeOf(w.Dir(kKeys, "KOR", kim,
+                   {{"encryption_key", Base64UrlEncode(alice.encryption.public_key().bytes())},
+                    {"not_after_ms", w.now_ms + 1000}})),
+      ErrorCode::kAlreadyExists);
 }
 
 }  // namespace

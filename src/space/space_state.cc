@@ -245,19 +245,38 @@ std::vector<std::string> SpaceState::waiting_for() const {
 std::vector<std::pair<size_t, size_t>> MergeOrder(const std::vector<std::vector<uint64_t>>& logs,
                                                   const std::vector<std::string>& origins) {
   std::vector<std::pair<size_t, size_t>> order;
-  std::vector<size_t> next(logs.size(), 0);
-  for (;;) {
-    std::optional<size_t> best;
-    for (size_t i = 0; i < logs.size(); ++i) {
-      if (next[i] >= logs[i].size()) continue;
-      if (!best || std::tie(logs[i][next[i]], origins[i]) <
-                       std::tie(logs[*best][next[*best]], origins[*best])) {
-        best = i;
-      }
-    }
-    if (!best) return order;
-    order.emplace_back(*best, next[*best]++);
+  for (size_t i = 0; i < logs.size(); ++i) {
+    for (size_t j = 0; j < logs[i].size(); ++j) order.emplace_back(i, j);
   }
+  // A sort, so leaving an entry out never moves the others; Check keeps each log's structural
+  // events in time order, so the sort keeps each log's own order too.
+  std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+    return std::tie(logs[a.first][a.second], origins[a.first], a.second) <
+           std::tie(logs[b.first][b.second], origins[b.first], b.second);
+  });
+  return order;
+}
+
+bool IsStructural(uint16_t kind) {
+  return kind == kSpaceCharter || kind == kSpaceJoin || kind == kChannelCreate ||
+         kind == kChannelUpdate;
+}
+
+// Rules that make every party's fold order (MergeOrder) agree with the order events were
+// checked in: after the charter (strictly, from another partner's log), each log's structural
+// events in time order, and an update of another partner's channel after its creation.
+Status SpaceState::CheckOrder(const ledger::EventHeader& h) const {
+  if (h.created_ms < charter_ms_ || (h.created_ms == charter_ms_ && h.origin != charter_origin_)) {
+    return FailedPrecondition("the event's time is not after the charter's (" +
+                              std::to_string(charter_ms_) + " ms)");
+  }
+  if (!IsStructural(h.kind)) return {};
+  auto last = last_structural_ms_.find(h.origin);
+  if (last != last_structural_ms_.end() && h.created_ms < last->second) {
+    return FailedPrecondition("the event's time is before the previous structural event of " +
+                              h.origin + "'s log");
+  }
+  return {};
 }
 
 Status SpaceState::CheckChannelEvent(const FoldEvent& event, const Directory& directory,
@@ -329,6 +348,11 @@ Status SpaceState::CheckChannelEvent(const FoldEvent& event, const Directory& di
     return PermissionDenied("label " + h.label + " is above channel " + channel_name +
                             "'s ceiling " + channel->ceiling.ToString());
   }
+  if (h.kind == kChannelUpdate && !channel->created_by.ends_with("@" + h.origin) &&
+      h.created_ms <= channel->created_ms) {
+    return FailedPrecondition(
+        "channel.update: the event's time is not after the channel's creation");
+  }
   if (h.kind == kChannelUpdate && event.meta.contains("ceiling")) {
     ENTENTE_RETURN_IF_ERROR(label::ParseLabel(policy_, MetaString(event.meta, "ceiling")));
   }
@@ -341,6 +365,7 @@ Status SpaceState::Check(const FoldEvent& event, const Directory& directory,
   if (h.space_id != id_) return InvalidArgument("the event is not in this space");
   if (h.kind == kSpaceCharter) return CheckCharter(event, directory);
   if (!chartered()) return FailedPrecondition("the space has no charter yet");
+  ENTENTE_RETURN_IF_ERROR(CheckOrder(h));
   if (h.kind == kSpaceJoin) return CheckJoin(event, directory);
   if (!in_force()) {
     std::string waiting;
@@ -360,36 +385,53 @@ Status SpaceState::Check(const FoldEvent& event, const Directory& directory,
 }
 
 void SpaceState::Apply(const FoldEvent& event, const Directory& directory) {
-  (void)directory;
+  // Never throws: an event that does not fit the state (which Check would have refused) is
+  // left out, so a malformed log can never stop a party from folding the rest.
   const auto& h = event.header;
+  if (h.kind != kSpaceCharter && !chartered()) return;
+  if (IsStructural(h.kind)) {
+    auto& last = last_structural_ms_[h.origin];
+    last = std::max(last, h.created_ms);
+  }
   switch (h.kind) {
-    case kSpaceCharter:
+    case kSpaceCharter: {
+      if (chartered()) return;
+      auto policy = LoadSpacePolicy(MetaString(event.meta, "policy"));
+      if (!policy) return;
       name_ = MetaString(event.meta, "name");
       partners_ = MetaStrings(event.meta, "partners");
       std::sort(partners_.begin(), partners_.end());
       policy_text_ = MetaString(event.meta, "policy");
-      policy_ = LoadSpacePolicy(policy_text_).value();
+      policy_ = *policy;
       charter_event_ = h.event_id;
+      charter_ms_ = h.created_ms;
+      charter_origin_ = h.origin;
       joined_ = {h.origin};
       return;
+    }
     case kSpaceJoin:
-      if (!std::binary_search(joined_.begin(), joined_.end(), h.origin)) {
+      if (HasPartner(h.origin) && !std::binary_search(joined_.begin(), joined_.end(), h.origin)) {
         joined_.insert(std::upper_bound(joined_.begin(), joined_.end(), h.origin), h.origin);
       }
       return;
     case kChannelCreate: {
       std::string name = MetaString(event.meta, "channel");
-      auto ceiling = label::ParseLabel(policy_, MetaString(event.meta, "ceiling")).value();
-      const Member* author = directory.ActiveMemberOf(h.author);
-      channels_.emplace(name, Channel{name, h.event_id, ceiling, MetaStrings(event.meta, "members"),
-                                      author != nullptr ? author->id : "", h.created_ms});
+      auto ceiling = label::ParseLabel(policy_, MetaString(event.meta, "ceiling"));
+      if (!ceiling || channels_.contains(name)) return;
+      const Member* author = directory.FindDevice(h.author) != nullptr
+                                 ? directory.FindMember(directory.FindDevice(h.author)->member)
+                                 : nullptr;
+      channels_.emplace(name,
+                        Channel{name, h.event_id, *ceiling, MetaStrings(event.meta, "members"),
+                                author != nullptr ? author->id : "", h.created_ms});
       return;
     }
     case kChannelUpdate: {
       auto it = channels_.find(MetaString(event.meta, "channel"));
       if (it == channels_.end()) return;
       if (event.meta.contains("ceiling")) {
-        it->second.ceiling = label::ParseLabel(policy_, MetaString(event.meta, "ceiling")).value();
+        auto ceiling = label::ParseLabel(policy_, MetaString(event.meta, "ceiling"));
+        if (ceiling) it->second.ceiling = *ceiling;
       }
       if (event.meta.contains("members")) it->second.members = MetaStrings(event.meta, "members");
       return;

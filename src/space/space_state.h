@@ -95,6 +95,7 @@ class SpaceState {
  private:
   Status CheckCharter(const FoldEvent& event, const Directory& directory) const;
   Status CheckJoin(const FoldEvent& event, const Directory& directory) const;
+  Status CheckOrder(const ledger::EventHeader& header) const;
   Status CheckChannelEvent(const FoldEvent& event, const Directory& directory,
                            RecipientRule rule) const;
   Result<const Member*> Author(const FoldEvent& event, const Directory& directory) const;
@@ -109,14 +110,16 @@ class SpaceState {
   std::shared_ptr<const label::Policy> policy_;
   std::map<std::string, Channel, std::less<>> channels_;
   ledger::EventId charter_event_;
-  std::vector<std::string> joined_;  // sorted
+  uint64_t charter_ms_ = 0;
+  std::string charter_origin_;
+  std::vector<std::string> joined_;                     // sorted
+  std::map<std::string, uint64_t> last_structural_ms_;  // by origin
 };
 
 // The order in which a space's state is folded from its partners' logs (docs/formats/space.md,
-// "Order"): a merge that keeps each log's own order and, among the next entries of the logs,
-// takes the one with the smallest (created_ms, origin). Every party holding the same entries
-// gets the same order. `logs[i]` lists the created_ms of log i's entries in log order (only the
-// entries to fold), `origins[i]` its origin. Returns (log, position) pairs.
+// "Order"): by (created_ms, origin, position in its log). Every party gets the same relative
+// order for the entries it holds, whichever others it lacks. `logs[i]` lists the created_ms of
+// log i's entries to fold in log order, `origins[i]` its origin. Returns (log, position) pairs.
 std::vector<std::pair<size_t, size_t>> MergeOrder(const std::vector<std::vector<uint64_t>>& logs,
                                                   const std::vector<std::string>& origins);
 

@@ -136,5 +136,15 @@ TEST_F(SpaceStateTest, ChannelsAndMessagesFollowPolicy) {
   EXPECT_TRUE(Post(alice_, "plenary", "USKR;U", Keys({&alice_, &olga_})));
 }
 
+TEST(MergeOrder, SortsByTimeThenOriginAndIsStableWhenEntriesAreMissing) {
+  // KOR [5, 20], USA [10, 20]: ties go to the smaller origin, a log keeps its own order.
+  auto order = MergeOrder({{5, 20}, {10, 20}}, {"KOR", "USA"});
+  using P = std::pair<size_t, size_t>;
+  EXPECT_EQ(order, (std::vector<P>{{0, 0}, {1, 0}, {0, 1}, {1, 1}}));
+  // A party that lacks USA's first entry (withheld, flagged) orders the rest the same way.
+  auto without = MergeOrder({{5, 20}, {20}}, {"KOR", "USA"});
+  EXPECT_EQ(without, (std::vector<P>{{0, 0}, {0, 1}, {1, 0}}));
+}
+
 }  // namespace
 }  // namespace entente::space
