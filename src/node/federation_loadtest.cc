@@ -39,6 +39,8 @@ namespace entente::node {
 namespace {
 
 using loadtest::Percentile;
+using Node = loadtest::BenchNode;
+using loadtest::Now;
 using loadtest::Person;
 using loadtest::VerifyCeiling;
 using loadtest::Wire;
@@ -49,149 +51,6 @@ struct Options {
   int readers = 2;
   double seconds = 5;
   int backlog = 10000;
-};
-
-uint64_t Now() { return ToUnixMs(SystemClock::Instance().Now()); }
-
-// One partner's node, as `entente node run` wires it.
-class Node {
- public:
-  explicit Node(std::string partner) : partner_(std::move(partner)) {
-    auto creds =
-        crypto::GenerateSelfSignedCertificate("bench", {"localhost"}, {"127.0.0.1"}, 1).value();
-    fingerprint_ = crypto::CertificateFingerprint(creds.certificate_pem).value();
-    nlohmann::json tokens = {{"version", 1},
-                             {"tokens",
-                              {{{"sha256", HexEncode(crypto::Sha256(AsBytes("admin")))},
-                                {"role", "admin"},
-                                {"used", false}}}}};
-    WriteFileAtomic((dir_.path() / "enrolment.json").string(), AsBytes(tokens.dump()), 0600, false)
-        .value();
-    store_ = store::SqliteStore::Open((dir_.path() / "node.db").string()).value();
-    tokens_ = std::make_unique<TokenBook>((dir_.path() / "enrolment.json").string());
-    core_ = std::make_unique<NodeCore>(
-        partner_, crypto::SigningKey::FromSeed(key_.signing.seed().view()).value(), *store_,
-        SystemClock::Instance(), *tokens_);
-    core_->Load().value();
-    fanout_ = std::make_unique<Fanout>(*core_);
-    NodeInfo info{dir_.path().string(), partner_, {"127.0.0.1", 0}, "", {}, fingerprint_, true};
-    service_ =
-        std::make_unique<NodeService>(info, *core_, *fanout_, metrics_, SystemClock::Instance(),
-                                      [] { return Metrics::Gauges{}; });
-    net::ServerOptions server_options;
-    server_options.certificate_pem = creds.certificate_pem;
-    server_options.private_key_pem = std::move(creds.private_key_pem);
-    server_options.threads = 8;
-    server_ = net::HttpServer::Start(
-                  std::move(server_options),
-                  [this](const net::HttpRequest& r) { return service_->Handle(r); }, {},
-                  [this](const net::HttpRequest& r, std::shared_ptr<net::WebSocketPeer> peer) {
-                    return service_->Upgrade(r, std::move(peer));
-                  })
-                  .value();
-    url_ = "https://127.0.0.1:" + std::to_string(server_->port());
-  }
-
-  ~Node() {
-    server_.reset();
-    core_->SetAppendListener(nullptr);
-    replicator_.reset();
-  }
-
-  Peer AsPeer() const { return {partner_, url_, key_.signing.public_key(), fingerprint_}; }
-
-  // Federates with `peer`; `linked` off makes the replicator see no peer (a cut link).
-  void Federate(const Peer& peer) {
-    peer_ = peer;
-    core_->SetPeers({peer});
-    replicator_ = std::make_unique<Replicator>(
-        *core_, [this] { return linked_.load() ? std::vector<Peer>{peer_} : std::vector<Peer>{}; },
-        [](const nlohmann::json&) {},
-        Replicator::Options{std::chrono::milliseconds(200), std::chrono::seconds(10), 500});
-    core_->SetAppendListener([this](const store::LogKey& log, uint64_t size) {
-      fanout_->Notify(log, size);
-      if (log.origin == partner_) replicator_->Notify();
-    });
-  }
-
-  void Bootstrap() {
-    admin_.member = "admin@" + partner_;
-    auto& a = admin_.identity;
-    uint64_t now = Now();
-    core_
-        ->Enrol(
-            "admin",
-            {Wire(space::MemberEnrollEvent(a.signing, admin_.member, "", {"admin"},
-                                           "USKR;TS;REL=" + partner_, now)
-                      .value()),
-             Wire(space::DeviceAddEvent(a.signing, admin_.member, a.signing.public_key(), "", now)
-                      .value()),
-             Wire(space::DeviceKeysEvent(a.signing, partner_, a.encryption.public_key(),
-                                         now + space::kEncryptionKeyLifetimeMs, now)
-                      .value())})
-        .value();
-  }
-
-  Person Enrol(const std::string& handle, const std::string& role) {
-    Person p;
-    p.member = handle + "@" + partner_;
-    uint64_t now = Now();
-    core_
-        ->Submit(admin_.identity.signing.public_key(),
-                 Wire(space::MemberEnrollEvent(admin_.identity.signing, p.member, "", {role},
-                                               "USKR;TS;REL=" + partner_, now)
-                          .value()))
-        .value();
-    auto token = core_->IssueDeviceToken(admin_.identity.signing.public_key(), p.member).value();
-    auto& d = p.identity;
-    core_
-        ->Enrol(token,
-                {Wire(space::DeviceAddEvent(d.signing, p.member, d.signing.public_key(), "", now)
-                          .value()),
-                 Wire(space::DeviceKeysEvent(d.signing, partner_, d.encryption.public_key(),
-                                             now + space::kEncryptionKeyLifetimeMs, now)
-                          .value())})
-        .value();
-    return p;
-  }
-
-  std::unique_ptr<net::WebSocketClient> Connect(const Person& p, const std::string& target) {
-    auto headers =
-        net::SignRequest({"GET", url_ + target, {}}, p.identity.signing, SystemClock::Instance())
-            .value();
-    net::HeaderMap map;
-    headers.AddTo(map);
-    net::ClientOptions options{url_, fingerprint_, std::chrono::milliseconds(30000)};
-    return net::WebSocketClient::Connect(options, target, map).value();
-  }
-
-  uint64_t Size(const store::LogKey& log) { return store_->TreeSize(log).value_or(0); }
-
-  // The size of the largest checkpoint of own log `log` that carries the peer's cosignature.
-  uint64_t CosignedSize(const store::LogKey& log) {
-    auto note = core_->CosignedCheckpoint(log);
-    if (!note || !*note) return 0;
-    auto parsed = ledger::Note::Parse(**note);
-    if (!parsed) return 0;
-    auto checkpoint = ledger::Checkpoint::Parse(parsed->text);
-    return checkpoint ? checkpoint->size.value() : 0;
-  }
-
-  std::string partner_;
-  testing::TempDir dir_;
-  std::string fingerprint_, url_;
-  crypto::Identity key_ = crypto::Identity::Generate();
-  std::unique_ptr<store::SqliteStore> store_;
-  std::unique_ptr<TokenBook> tokens_;
-  std::unique_ptr<NodeCore> core_;
-  std::unique_ptr<Fanout> fanout_;
-  Metrics metrics_;
-  std::unique_ptr<NodeService> service_;
-  std::unique_ptr<net::HttpServer> server_;
-  std::unique_ptr<Replicator> replicator_;
-  Peer peer_;
-  std::atomic<bool> linked_{true};
-  Person admin_;
 };
 
 template <typename F>
@@ -206,7 +65,7 @@ bool WaitFor(F&& condition, std::chrono::seconds limit) {
 
 class World {
  public:
-  explicit World(const Options& o) : options_(o), usa_("USA"), kor_("KOR") {}
+  explicit World(const Options& o) : options_(o), usa_("USA", 8), kor_("KOR", 8) {}
 
   void Start() {
     usa_.Federate(kor_.AsPeer());

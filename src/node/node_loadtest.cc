@@ -46,6 +46,7 @@ struct Options {
   double rate = 1000;  // events/s in the paced phase
 };
 
+using loadtest::Now;
 using loadtest::Percentile;
 using loadtest::Person;
 using loadtest::VerifyCeiling;
@@ -55,60 +56,12 @@ class World {
  public:
   explicit World(const Options& options) : options_(options) {}
 
-  void Start() {
-    auto creds =
-        crypto::GenerateSelfSignedCertificate("bench", {"localhost"}, {"127.0.0.1"}, 1).value();
-    fingerprint_ = crypto::CertificateFingerprint(creds.certificate_pem).value();
-    nlohmann::json tokens = {{"version", 1},
-                             {"tokens",
-                              {{{"sha256", HexEncode(crypto::Sha256(AsBytes("admin")))},
-                                {"role", "admin"},
-                                {"used", false}}}}};
-    WriteFileAtomic((dir_.path() / "enrolment.json").string(), AsBytes(tokens.dump()), 0600, false)
-        .value();
-    store_ = store::SqliteStore::Open((dir_.path() / "node.db").string()).value();
-    token_book_ = std::make_unique<TokenBook>((dir_.path() / "enrolment.json").string());
-    core_ = std::make_unique<NodeCore>("USA", crypto::SigningKey::Generate(), *store_,
-                                       SystemClock::Instance(), *token_book_);
-    core_->Load().value();
-    fanout_ = std::make_unique<Fanout>(*core_);
-    core_->SetAppendListener(
-        [this](const store::LogKey& log, uint64_t size) { fanout_->Notify(log, size); });
-    NodeInfo info{dir_.path().string(), "USA", {"127.0.0.1", 0}, "", {}, fingerprint_, true};
-    service_ =
-        std::make_unique<NodeService>(info, *core_, *fanout_, metrics_, SystemClock::Instance(),
-                                      [] { return Metrics::Gauges{}; });
-    net::ServerOptions server_options;
-    server_options.certificate_pem = creds.certificate_pem;
-    server_options.private_key_pem = std::move(creds.private_key_pem);
-    server_options.threads = std::max(4, options_.clients * 2);
-    server_ = net::HttpServer::Start(
-                  std::move(server_options),
-                  [this](const net::HttpRequest& r) { return service_->Handle(r); }, {},
-                  [this](const net::HttpRequest& r, std::shared_ptr<net::WebSocketPeer> peer) {
-                    return service_->Upgrade(r, std::move(peer));
-                  })
-                  .value();
-    url_ = "https://127.0.0.1:" + std::to_string(server_->port());
-    Populate();
-  }
+  void Start() { Populate(); }
 
   void Populate() {
-    uint64_t now = Now();
-    admin_.member = "admin@USA";
-    auto& a = admin_.identity;
-    core_
-        ->Enrol(
-            "admin",
-            {Wire(space::MemberEnrollEvent(a.signing, admin_.member, "", {"admin"},
-                                           "USKR;TS;REL=USA", now)
-                      .value()),
-             Wire(space::DeviceAddEvent(a.signing, admin_.member, a.signing.public_key(), "", now)
-                      .value()),
-             Wire(space::DeviceKeysEvent(a.signing, "USA", a.encryption.public_key(),
-                                         now + space::kEncryptionKeyLifetimeMs, now)
-                      .value())})
-        .value();
+    node_.Bootstrap();
+    const Person& admin = node_.admin_;
+    const auto& a = admin.identity;
     for (int i = 0; i < options_.clients; ++i)
       Enrol(senders_, "sender" + std::to_string(i), "co-chair");
     for (int i = 0; i < options_.subscribers; ++i)
@@ -124,7 +77,8 @@ class World {
                     {"policy", policy},
                     {"policy_sha256", HexEncode(crypto::Sha256(AsBytes(policy)))}};
     charter.created_ms = Now();
-    core_->Submit(a.signing.public_key(), Wire(space::Author(charter, a.signing).value())).value();
+    node_.core_->Submit(a.signing.public_key(), Wire(space::Author(charter, a.signing).value()))
+        .value();
     std::vector<std::string> members;
     for (const auto& p : senders_) members.push_back(p.member);
     for (const auto& p : readers_) members.push_back(p.member);
@@ -142,30 +96,11 @@ class World {
     channel.created_ms = Now();
     auto created = space::Author(channel, senders_[0].identity.signing).value();
     channel_id_ = created.header.event_id;
-    core_->Submit(senders_[0].identity.signing.public_key(), Wire(created)).value();
+    node_.core_->Submit(senders_[0].identity.signing.public_key(), Wire(created)).value();
   }
 
   void Enrol(std::vector<Person>& into, const std::string& handle, const std::string& role) {
-    Person p;
-    p.member = handle + "@USA";
-    uint64_t now = Now();
-    core_
-        ->Submit(admin_.identity.signing.public_key(),
-                 Wire(space::MemberEnrollEvent(admin_.identity.signing, p.member, "", {role},
-                                               "USKR;TS;REL=USA", now)
-                          .value()))
-        .value();
-    auto token = core_->IssueDeviceToken(admin_.identity.signing.public_key(), p.member).value();
-    auto& d = p.identity;
-    core_
-        ->Enrol(token,
-                {Wire(space::DeviceAddEvent(d.signing, p.member, d.signing.public_key(), "", now)
-                          .value()),
-                 Wire(space::DeviceKeysEvent(d.signing, "USA", d.encryption.public_key(),
-                                             now + space::kEncryptionKeyLifetimeMs, now)
-                          .value())})
-        .value();
-    into.push_back(std::move(p));
+    into.push_back(node_.Enrol(handle, role));
   }
 
   // `count` 1 KiB SECRET messages by sender `i`, sealed to every channel member, as submit
@@ -195,28 +130,11 @@ class World {
   }
 
   std::unique_ptr<net::WebSocketClient> Connect(const Person& p, const std::string& target) {
-    auto headers =
-        net::SignRequest({"GET", url_ + target, {}}, p.identity.signing, SystemClock::Instance())
-            .value();
-    net::HeaderMap map;
-    headers.AddTo(map);
-    net::ClientOptions options{url_, fingerprint_, std::chrono::milliseconds(30000)};
-    return net::WebSocketClient::Connect(options, target, map).value();
+    return node_.Connect(p, target);
   }
 
-  static uint64_t Now() { return ToUnixMs(SystemClock::Instance().Now()); }
-
   const Options& options_;
-  testing::TempDir dir_;
-  std::string fingerprint_, url_;
-  std::unique_ptr<store::SqliteStore> store_;
-  std::unique_ptr<TokenBook> token_book_;
-  std::unique_ptr<NodeCore> core_;
-  std::unique_ptr<Fanout> fanout_;
-  Metrics metrics_;
-  std::unique_ptr<NodeService> service_;
-  std::unique_ptr<net::HttpServer> server_;
-  Person admin_;
+  loadtest::BenchNode node_{"USA", std::max(4, options_.clients * 2)};
   std::vector<Person> senders_, readers_;
   std::vector<crypto::EncryptionPublicKey> recipients_;
   ledger::SpaceId space_{std::array<uint8_t, 16>{0xbe}};
@@ -238,7 +156,7 @@ PhaseResult RunPhase(World& w, std::vector<std::vector<std::pair<std::string, st
   PhaseResult result;
   std::atomic<uint64_t> expected_deliveries{0}, deliveries{0};
   std::atomic<bool> stop_readers{false};
-  uint64_t from = w.store_->TreeSize({w.space_, "USA"}).value();
+  uint64_t from = w.node_.store_->TreeSize({w.space_, "USA"}).value();
   std::vector<std::unique_ptr<net::WebSocketClient>> reader_sockets;
   for (const auto& r : w.readers_) {
     reader_sockets.push_back(
@@ -368,8 +286,8 @@ int Main(int argc, char** argv) {
   std::string name = "paced at " + std::to_string(static_cast<int>(o.rate)) + " ev/s";
   Print(name.c_str(), paced, world.readers_.size());
   std::printf("  group commit: %llu events in %llu commits\n",
-              static_cast<unsigned long long>(world.core_->committer().events()),
-              static_cast<unsigned long long>(world.core_->committer().commits()));
+              static_cast<unsigned long long>(world.node_.core_->committer().events()),
+              static_cast<unsigned long long>(world.node_.core_->committer().commits()));
   return 0;
 }
 

@@ -54,22 +54,23 @@ Result<std::vector<Peer>> ReadPeers(const std::string& dir) {
   ENTENTE_ASSIGN_OR_RETURN(Bytes bytes, ReadFile(PeersPath(dir), kMaxFile));
   auto json = nlohmann::json::parse(ToString(bytes), nullptr, false);
   auto bad = [&](const std::string& why) { return DataLoss(PeersPath(dir) + ": " + why); };
-  if (json.is_discarded() || !json.is_object() || json.value("version", 0) != kPeersVersion ||
+  if (json.is_discarded() || !json.is_object() || !json.contains("version") ||
+      !json["version"].is_number_integer() || json["version"].get<int64_t>() != kPeersVersion ||
       !json.contains("peers") || !json["peers"].is_array()) {
     return bad("not a version 1 peers file");
   }
   if (json.size() != 2) return bad("unknown fields (expected version and peers)");
   for (const auto& item : json["peers"]) {
-    if (!item.is_object() || item.size() != 4 || !item["partner"].is_string() ||
-        !item["url"].is_string() || !item["node_public_key"].is_string() ||
-        !item["tls_fingerprint"].is_string()) {
+    auto text = [&](const char* key) { return item.contains(key) && item.at(key).is_string(); };
+    if (!item.is_object() || item.size() != 4 || !text("partner") || !text("url") ||
+        !text("node_public_key") || !text("tls_fingerprint")) {
       return bad("a peer must have exactly partner, url, node_public_key and tls_fingerprint");
     }
     Peer peer;
-    peer.partner = item["partner"].get<std::string>();
-    peer.url = item["url"].get<std::string>();
-    peer.fingerprint = item["tls_fingerprint"].get<std::string>();
-    auto key_bytes = Base64UrlDecode(item["node_public_key"].get<std::string>());
+    peer.partner = item.at("partner").get<std::string>();
+    peer.url = item.at("url").get<std::string>();
+    peer.fingerprint = item.at("tls_fingerprint").get<std::string>();
+    auto key_bytes = Base64UrlDecode(item.at("node_public_key").get<std::string>());
     if (!key_bytes) return bad("peer " + peer.partner + ": node_public_key is not base64url");
     auto key = crypto::PublicKey::FromBytes(*key_bytes);
     if (!key) return bad("peer " + peer.partner + ": node_public_key is not 32 bytes");

@@ -40,7 +40,32 @@ class NodeServiceTest : public ::testing::Test {
     r.target = target;
     return service_.Handle(r);
   }
+  // Loads the core and enrols admin@USA with the admin token.
+  void EnrolAdmin() {
+    nlohmann::json tokens = {
+        {"version", 1},
+        {"tokens", {{{"sha256", HexEncode(crypto::Sha256(AsBytes("tok")))}, {"role", "admin"}}}}};
+    tokens["tokens"][0]["used"] = false;
+    ASSERT_TRUE(WriteFileAtomic((dir_.path() / "enrolment.json").string(), AsBytes(tokens.dump()),
+                                0600, false));
+    ASSERT_TRUE(core_.Load());
+    uint64_t now = ToUnixMs(SystemClock::Instance().Now());
+    auto wire = [](const space::AuthoredEvent& e) {
+      return WireEvent{e.header_bytes, e.body_bytes};
+    };
+    const auto& id = admin_;
+    ASSERT_TRUE(core_.Enrol(
+        "tok",
+        {wire(space::MemberEnrollEvent(id.signing, "admin@USA", "", {"admin"}, "X;Y", now).value()),
+         wire(space::DeviceAddEvent(id.signing, "admin@USA", id.signing.public_key(), "", now)
+                  .value()),
+         wire(space::DeviceKeysEvent(id.signing, "USA", id.encryption.public_key(), now + 1000000,
+                                     now)
+                  .value())}));
+  }
+
   NodeInfo info_;
+  crypto::Identity admin_ = crypto::Identity::Generate();
   testing::TempDir dir_;
   std::unique_ptr<store::SqliteStore> store_;
   TokenBook tokens_;
@@ -80,24 +105,9 @@ TEST_F(NodeServiceTest, SignedEndpointsRefuseUnsignedRequests) {
 }
 
 TEST_F(NodeServiceTest, SignedRequestsMustBeFreshUnreplayedAndForThisTarget) {
-  nlohmann::json tokens = {
-      {"version", 1},
-      {"tokens", {{{"sha256", HexEncode(crypto::Sha256(AsBytes("tok")))}, {"role", "admin"}}}}};
-  tokens["tokens"][0]["used"] = false;
-  ASSERT_TRUE(WriteFileAtomic((dir_.path() / "enrolment.json").string(), AsBytes(tokens.dump()),
-                              0600, false));
-  ASSERT_TRUE(core_.Load());
-  auto id = crypto::Identity::Generate();
+  EnrolAdmin();
+  const auto& id = admin_;
   uint64_t now = ToUnixMs(SystemClock::Instance().Now());
-  auto wire = [](const space::AuthoredEvent& e) { return WireEvent{e.header_bytes, e.body_bytes}; };
-  ASSERT_TRUE(core_.Enrol(
-      "tok",
-      {wire(space::MemberEnrollEvent(id.signing, "admin@USA", "", {"admin"}, "X;Y", now).value()),
-       wire(space::DeviceAddEvent(id.signing, "admin@USA", id.signing.public_key(), "", now)
-                .value()),
-       wire(
-           space::DeviceKeysEvent(id.signing, "USA", id.encryption.public_key(), now + 1000000, now)
-               .value())}));
   auto signed_get = [&](const std::string& uri, int64_t created, const std::string& nonce) {
     net::HttpRequest r;
     r.method = "GET";
@@ -122,24 +132,8 @@ TEST_F(NodeServiceTest, SignedRequestsMustBeFreshUnreplayedAndForThisTarget) {
 }
 
 TEST_F(NodeServiceTest, LogsAreServedAsTlogTilesToMembersAndPinnedPeersOnly) {
-  nlohmann::json tokens = {
-      {"version", 1},
-      {"tokens", {{{"sha256", HexEncode(crypto::Sha256(AsBytes("tok")))}, {"role", "admin"}}}}};
-  tokens["tokens"][0]["used"] = false;
-  ASSERT_TRUE(WriteFileAtomic((dir_.path() / "enrolment.json").string(), AsBytes(tokens.dump()),
-                              0600, false));
-  ASSERT_TRUE(core_.Load());
-  auto id = crypto::Identity::Generate();
-  uint64_t now = ToUnixMs(SystemClock::Instance().Now());
-  auto wire = [](const space::AuthoredEvent& e) { return WireEvent{e.header_bytes, e.body_bytes}; };
-  ASSERT_TRUE(core_.Enrol(
-      "tok",
-      {wire(space::MemberEnrollEvent(id.signing, "admin@USA", "", {"admin"}, "X;Y", now).value()),
-       wire(space::DeviceAddEvent(id.signing, "admin@USA", id.signing.public_key(), "", now)
-                .value()),
-       wire(
-           space::DeviceKeysEvent(id.signing, "USA", id.encryption.public_key(), now + 1000000, now)
-               .value())}));
+  EnrolAdmin();
+  const auto& id = admin_;
   auto peer = crypto::Identity::Generate();
   core_.SetPeers(
       {{"KOR", "https://kor.test", peer.signing.public_key(), "sha256:" + std::string(64, 'a')}});
@@ -157,7 +151,8 @@ TEST_F(NodeServiceTest, LogsAreServedAsTlogTilesToMembersAndPinnedPeersOnly) {
   };
   // The directory (3 entries): a member and a pinned peer get the checkpoint, the partial tile
   // and the entry bundle, which are the store's hashes and headers.
-  for (const crypto::SigningKey* key : {&id.signing, &peer.signing}) {
+  for (const crypto::SigningKey* key :
+       {&id.signing, static_cast<const crypto::SigningKey*>(&peer.signing)}) {
     auto checkpoint = get("/tlog/directory/USA/checkpoint", key);
     EXPECT_EQ(checkpoint.status, 200u) << checkpoint.body;
     EXPECT_NE(checkpoint.body.find("/USA\n3\n"), std::string::npos) << checkpoint.body;

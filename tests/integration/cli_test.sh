@@ -8,20 +8,8 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 pass=0 fail=0
+. "$(dirname "$0")/lib.sh"
 
-# expect CODE DESCRIPTION -- COMMAND...: runs COMMAND, checks its exit code; stdout+stderr in $T/out
-expect() {
-  local want=$1 what=$2; shift 3
-  "$@" >"$T/out" 2>&1
-  local got=$?
-  if [[ $got == "$want" ]]; then pass=$((pass + 1)); else
-    fail=$((fail + 1)); echo "FAIL: $what: exit $got, want $want"; sed 's/^/    /' "$T/out"; fi
-}
-# contains TEXT DESCRIPTION: the last command's output contains TEXT
-contains() {
-  if grep -qF -- "$1" "$T/out"; then pass=$((pass + 1)); else
-    fail=$((fail + 1)); echo "FAIL: $2: output lacks '$1'"; sed 's/^/    /' "$T/out"; fi
-}
 # one_line DESCRIPTION: the last command printed exactly one line (a clear error, no trace)
 one_line() {
   local n; n=$(wc -l <"$T/out")

@@ -22,26 +22,8 @@ cleanup() {
 }
 trap cleanup EXIT
 pass=0 fail=0
+. "$(dirname "$0")/lib.sh"
 
-expect() {
-  local want=$1 what=$2; shift 3
-  "$@" >"$T/out" 2>&1
-  local got=$?
-  if [[ $got == "$want" ]]; then pass=$((pass + 1)); else
-    fail=$((fail + 1)); echo "FAIL: $what: exit $got, want $want"; sed 's/^/    /' "$T/out"; fi
-}
-contains() {
-  if grep -qF -- "$1" "$T/out"; then pass=$((pass + 1)); else
-    fail=$((fail + 1)); echo "FAIL: $2: output lacks '$1'"; sed 's/^/    /' "$T/out"; fi
-}
-lacks() {
-  if grep -qF -- "$1" "$T/out"; then
-    fail=$((fail + 1)); echo "FAIL: $2: output has '$1'"; sed 's/^/    /' "$T/out"; else pass=$((pass + 1)); fi
-}
-check() {  # check DESCRIPTION -- COMMAND: COMMAND must succeed
-  local what=$1; shift 2
-  if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $what"; fi
-}
 # eventually DESCRIPTION SECONDS -- COMMAND: COMMAND must succeed within SECONDS; it is retried
 # every half second with its output in $T/out, which is shown if it never succeeds.
 eventually() {
