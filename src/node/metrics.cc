@@ -44,35 +44,29 @@ std::string Metrics::Render(const Gauges& gauges) const {
   line("entente_http_request_duration_seconds_sum " + std::string(sum));
   line("entente_http_request_duration_seconds_count " +
        std::to_string(latency_count_.load(std::memory_order_relaxed)));
-  line("# HELP entente_events_ingested_total Events appended to this node's own logs.");
-  line("# TYPE entente_events_ingested_total counter");
-  line("entente_events_ingested_total " +
-       std::to_string(events_ingested_.load(std::memory_order_relaxed)));
-  line("# HELP entente_open_connections TLS connections open now.");
-  line("# TYPE entente_open_connections gauge");
-  line("entente_open_connections " + std::to_string(gauges.open_connections));
-  line("# HELP entente_connected_devices Member devices with a live WebSocket.");
-  line("# TYPE entente_connected_devices gauge");
-  line("entente_connected_devices " + std::to_string(gauges.connected_devices));
-  line("# HELP entente_events_mirrored_total Partner events mirrored and cosigned here.");
-  line("# TYPE entente_events_mirrored_total counter");
-  line("entente_events_mirrored_total " +
-       std::to_string(events_mirrored_.load(std::memory_order_relaxed)));
-  line("# HELP entente_fork_alarms Partner logs caught forking or rewriting (see entente audit).");
-  line("# TYPE entente_fork_alarms gauge");
-  line("entente_fork_alarms " + std::to_string(gauges.fork_alarms));
-  line("# HELP entente_flagged_entries Mirrored entries that break policy, kept but not folded.");
-  line("# TYPE entente_flagged_entries gauge");
-  line("entente_flagged_entries " + std::to_string(gauges.flagged_entries));
-  line("# HELP entente_peers_unreachable Peers the last replication attempt could not reach.");
-  line("# TYPE entente_peers_unreachable gauge");
-  line("entente_peers_unreachable " + std::to_string(gauges.peers_unreachable));
-  line("# HELP entente_peer_lag_entries Own entries peers have not yet mirrored and cosigned.");
-  line("# TYPE entente_peer_lag_entries gauge");
-  line("entente_peer_lag_entries " + std::to_string(gauges.peer_lag_entries));
-  line("# HELP entente_store_bytes Size of the store file and its WAL.");
-  line("# TYPE entente_store_bytes gauge");
-  line("entente_store_bytes " + std::to_string(gauges.store_bytes));
+  // One-value metrics: HELP, TYPE and the value.
+  auto single = [&](const char* name, const char* type, const char* help, uint64_t value) {
+    line(std::string("# HELP ") + name + " " + help);
+    line(std::string("# TYPE ") + name + " " + type);
+    line(std::string(name) + " " + std::to_string(value));
+  };
+  auto counter = [](const std::atomic<uint64_t>& c) { return c.load(std::memory_order_relaxed); };
+  single("entente_events_ingested_total", "counter", "Events appended to this node's own logs.",
+         counter(events_ingested_));
+  single("entente_open_connections", "gauge", "TLS connections open now.", gauges.open_connections);
+  single("entente_connected_devices", "gauge", "Member devices with a live WebSocket.",
+         gauges.connected_devices);
+  single("entente_events_mirrored_total", "counter", "Partner events mirrored and cosigned here.",
+         counter(events_mirrored_));
+  single("entente_fork_alarms", "gauge",
+         "Partner logs caught forking or rewriting (see entente audit).", gauges.fork_alarms);
+  single("entente_flagged_entries", "gauge",
+         "Mirrored entries that break policy, kept but not folded.", gauges.flagged_entries);
+  single("entente_peers_unreachable", "gauge",
+         "Peers the last replication attempt could not reach.", gauges.peers_unreachable);
+  single("entente_peer_lag_entries", "gauge",
+         "Own entries peers have not yet mirrored and cosigned.", gauges.peer_lag_entries);
+  single("entente_store_bytes", "gauge", "Size of the store file and its WAL.", gauges.store_bytes);
   return out;
 }
 
