@@ -12,6 +12,7 @@
 #include <map>
 #include <sstream>
 
+#include "base/duration.h"
 #include "base/file.h"
 #include "label/text.h"
 
@@ -23,6 +24,15 @@ std::string Where(std::string_view source, const YAML::Mark& mark) {
   std::string where(source);
   if (!mark.is_null() && mark.line >= 0) where += ":" + std::to_string(mark.line + 1);
   return where;
+}
+
+// A member handle as space/names.h defines it (this module cannot depend on space, which
+// depends on it): 1 to 32 of a-z 0-9 . _ -, starting with a letter or digit.
+bool IsHandle(std::string_view handle) {
+  auto lower_alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (handle.empty() || handle.size() > 32 || !lower_alnum(handle.front())) return false;
+  return std::all_of(handle.begin(), handle.end(),
+                     [&](char c) { return lower_alnum(c) || c == '.' || c == '_' || c == '-'; });
 }
 
 }  // namespace
@@ -157,6 +167,13 @@ std::string Policy::PartnerList() const {
   return internal::Join(codes, ", ");
 }
 
+std::string Policy::RoleList() const {
+  std::vector<std::string_view> ids;
+  ids.reserve(roles_.size());
+  for (const Role& r : roles_) ids.push_back(r.id);
+  return ids.empty() ? "none" : internal::Join(ids, ", ");
+}
+
 // Reads the YAML tree into a Policy, checking every rule of docs/formats/policy.md. Each check
 // that fails returns an Error naming the source, the YAML line, the field path and the problem.
 class PolicyLoader {
@@ -203,12 +220,19 @@ class PolicyLoader {
                                std::string_view path, std::string_view what) const;
   Result<std::string> Display(const YAML::Node& node, std::string_view path,
                               std::string_view what) const;
+  // A positive ISO 8601 duration (base/duration.h), in milliseconds.
+  Result<uint64_t> Duration(const YAML::Node& node, std::string_view path) const;
+  // Checks that the policy defines the role `id` (read from `node`).
+  Status KnownRole(std::string_view id, const YAML::Node& node, std::string_view path) const;
 
   Status LoadPartners(const YAML::Node& node);
   Status LoadLevels(const YAML::Node& node);
   Status LoadTagsets(const YAML::Node& node);
   Status LoadRoles(const YAML::Node& node);
   Status LoadRelRequiredAbove(const YAML::Node& node);
+  Status LoadConsultation(const YAML::Node& node);
+  Status LoadEscalation(const YAML::Node& node, ConsultationPolicy& consultation) const;
+  Result<std::string> EscalationTarget(const YAML::Node& node, std::string_view path) const;
 
   std::string source_;
   // Policy() is private: PolicyLoader is its friend.
@@ -321,6 +345,27 @@ Result<std::string> PolicyLoader::Display(const YAML::Node& node, std::string_vi
         Problem(node, path, std::string(what) + " " + internal::Quote(text) + " " + problem));
   }
   return text;
+}
+
+Result<uint64_t> PolicyLoader::Duration(const YAML::Node& node, std::string_view path) const {
+  ENTENTE_ASSIGN_OR_RETURN(std::string text, Text(node, path));
+  Result<uint64_t> ms = ParseDuration(text);
+  if (!ms) return std::unexpected(Problem(node, path, ms.error().message()));
+  if (*ms == 0) {
+    return std::unexpected(Problem(
+        node, path, "duration " + internal::Quote(text) + " is zero; give a positive duration"));
+  }
+  return *ms;
+}
+
+Status PolicyLoader::KnownRole(std::string_view id, const YAML::Node& node,
+                               std::string_view path) const {
+  if (policy_->FindRole(id) == nullptr) {
+    return std::unexpected(
+        Problem(node, path,
+                "unknown role " + internal::Quote(id) + " (roles: " + policy_->RoleList() + ")"));
+  }
+  return {};
 }
 
 Status PolicyLoader::LoadPartners(const YAML::Node& node) {
@@ -543,6 +588,141 @@ Status PolicyLoader::LoadRelRequiredAbove(const YAML::Node& node) {
   return {};
 }
 
+Result<std::string> PolicyLoader::EscalationTarget(const YAML::Node& node,
+                                                   std::string_view path) const {
+  ENTENTE_ASSIGN_OR_RETURN(std::string target, Text(node, path));
+  std::string_view text = target;
+  if (text.starts_with("role:")) {
+    ENTENTE_RETURN_IF_ERROR(KnownRole(text.substr(5), node, path));
+    return target;
+  }
+  if (text.starts_with("member:")) {
+    std::string_view member = text.substr(7);
+    size_t at = member.find('@');
+    if (at == std::string_view::npos || !IsHandle(member.substr(0, at))) {
+      return std::unexpected(Problem(node, path,
+                                     "bad member " + internal::Quote(member) +
+                                         ": expected handle@PARTNER, the handle 1 to 32 of a-z, "
+                                         "0-9, '.', '_' or '-', starting with a letter or digit"));
+    }
+    std::string_view partner = member.substr(at + 1);
+    if (!policy_->FindPartner(partner)) {
+      return std::unexpected(Problem(node, path,
+                                     "unknown partner " + internal::Quote(partner) +
+                                         " (partners: " + policy_->PartnerList() + ")"));
+    }
+    return target;
+  }
+  return std::unexpected(Problem(node, path,
+                                 "bad target " + internal::Quote(target) +
+                                     ": expected role:<role> or member:<handle>@<PARTNER>"));
+}
+
+Status PolicyLoader::LoadEscalation(const YAML::Node& node,
+                                    ConsultationPolicy& consultation) const {
+  const std::string path = "consultation.escalation";
+  ENTENTE_ASSIGN_OR_RETURN(Fields fields, Map(node, path, {"loops", "rules"}));
+  if (const YAML::Node* loops = fields.Find("loops")) {
+    ENTENTE_ASSIGN_OR_RETURN(std::string text, Text(*loops, path + ".loops"));
+    bool digits =
+        !text.empty() && text.size() <= 2 &&
+        std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    uint32_t count = digits ? static_cast<uint32_t>(std::stoul(text)) : 0;
+    if (count < 1 || count > 10) {
+      return std::unexpected(
+          Problem(*loops, path + ".loops",
+                  "expected a whole number from 1 to 10, got " + internal::Quote(text)));
+    }
+    consultation.loops = count;
+  }
+
+  ENTENTE_ASSIGN_OR_RETURN(YAML::Node rules, Required(fields, node, path, "rules"));
+  const std::string rules_path = path + ".rules";
+  ENTENTE_RETURN_IF_ERROR(NonEmptyList(rules, rules_path));
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const YAML::Node& entry = rules[i];
+    std::string rule_path = rules_path + "[" + std::to_string(i) + "]";
+    ENTENTE_ASSIGN_OR_RETURN(Fields rule_fields,
+                             Map(entry, rule_path, {"targets", "timeout", "level"}));
+    EscalationRule rule;
+
+    ENTENTE_ASSIGN_OR_RETURN(YAML::Node targets,
+                             Required(rule_fields, entry, rule_path, "targets"));
+    std::string targets_path = rule_path + ".targets";
+    ENTENTE_RETURN_IF_ERROR(NonEmptyList(targets, targets_path));
+    for (size_t t = 0; t < targets.size(); ++t) {
+      std::string item_path = targets_path + "[" + std::to_string(t) + "]";
+      ENTENTE_ASSIGN_OR_RETURN(std::string target, EscalationTarget(targets[t], item_path));
+      if (std::find(rule.targets.begin(), rule.targets.end(), target) != rule.targets.end()) {
+        return std::unexpected(Problem(targets[t], item_path,
+                                       "target " + internal::Quote(target) + " is listed twice"));
+      }
+      rule.targets.push_back(std::move(target));
+    }
+
+    ENTENTE_ASSIGN_OR_RETURN(YAML::Node timeout,
+                             Required(rule_fields, entry, rule_path, "timeout"));
+    ENTENTE_ASSIGN_OR_RETURN(rule.timeout_ms, Duration(timeout, rule_path + ".timeout"));
+
+    ENTENTE_ASSIGN_OR_RETURN(YAML::Node level, Required(rule_fields, entry, rule_path, "level"));
+    ENTENTE_ASSIGN_OR_RETURN(rule.level, Text(level, rule_path + ".level"));
+    if (rule.level != "working" && rule.level != "senior" && rule.level != "leader") {
+      return std::unexpected(Problem(level, rule_path + ".level",
+                                     "unknown level " + internal::Quote(rule.level) +
+                                         " (expected working, senior or leader)"));
+    }
+    consultation.escalation.push_back(std::move(rule));
+  }
+  return {};
+}
+
+Status PolicyLoader::LoadConsultation(const YAML::Node& node) {
+  const std::string path = "consultation";
+  ENTENTE_ASSIGN_OR_RETURN(
+      Fields fields,
+      Map(node, path, {"precedence", "escalation", "decision_authority", "silence"}));
+  ConsultationPolicy consultation;
+
+  // ACP 121 precedences, highest first; each needs its deadlines.
+  const std::initializer_list<std::string_view> precedences = {"FLASH", "IMMEDIATE", "PRIORITY",
+                                                               "ROUTINE"};
+  ENTENTE_ASSIGN_OR_RETURN(YAML::Node precedence, Required(fields, node, path, "precedence"));
+  const std::string precedence_path = path + ".precedence";
+  ENTENTE_ASSIGN_OR_RETURN(Fields by_name, Map(precedence, precedence_path, precedences));
+  for (std::string_view name : precedences) {
+    ENTENTE_ASSIGN_OR_RETURN(YAML::Node value,
+                             Required(by_name, precedence, precedence_path, name));
+    std::string rule_path = precedence_path + "." + std::string(name);
+    ENTENTE_ASSIGN_OR_RETURN(Fields rule_fields,
+                             Map(value, rule_path, {"acknowledge", "report_every"}));
+    PrecedenceRule rule;
+    ENTENTE_ASSIGN_OR_RETURN(YAML::Node acknowledge,
+                             Required(rule_fields, value, rule_path, "acknowledge"));
+    ENTENTE_ASSIGN_OR_RETURN(rule.acknowledge_ms,
+                             Duration(acknowledge, rule_path + ".acknowledge"));
+    ENTENTE_ASSIGN_OR_RETURN(YAML::Node report_every,
+                             Required(rule_fields, value, rule_path, "report_every"));
+    ENTENTE_ASSIGN_OR_RETURN(rule.report_every_ms,
+                             Duration(report_every, rule_path + ".report_every"));
+    consultation.precedence.emplace(name, rule);
+  }
+
+  if (const YAML::Node* escalation = fields.Find("escalation")) {
+    ENTENTE_RETURN_IF_ERROR(LoadEscalation(*escalation, consultation));
+  }
+  ENTENTE_ASSIGN_OR_RETURN(YAML::Node authority,
+                           Required(fields, node, path, "decision_authority"));
+  ENTENTE_ASSIGN_OR_RETURN(consultation.decision_authority,
+                           Text(authority, path + ".decision_authority"));
+  ENTENTE_RETURN_IF_ERROR(
+      KnownRole(consultation.decision_authority, authority, path + ".decision_authority"));
+  if (const YAML::Node* silence = fields.Find("silence")) {
+    ENTENTE_ASSIGN_OR_RETURN(consultation.silence_ms, Duration(*silence, path + ".silence"));
+  }
+  policy_->consultation_ = std::move(consultation);
+  return {};
+}
+
 Result<std::shared_ptr<const Policy>> PolicyLoader::Load(const YAML::Node& root) {
   if (root.IsNull()) {
     return std::unexpected(
@@ -550,7 +730,7 @@ Result<std::shared_ptr<const Policy>> PolicyLoader::Load(const YAML::Node& root)
   }
   ENTENTE_ASSIGN_OR_RETURN(Fields top, Map(root, "",
                                            {"policy", "title", "partners", "levels", "tagsets",
-                                            "rel_required_above", "roles"}));
+                                            "rel_required_above", "roles", "consultation"}));
   ENTENTE_ASSIGN_OR_RETURN(YAML::Node id_node, Required(top, root, "", "policy"));
   ENTENTE_ASSIGN_OR_RETURN(policy_->id_, Token(id_node, "policy", "policy id"));
   ENTENTE_ASSIGN_OR_RETURN(YAML::Node title_node, Required(top, root, "", "title"));
@@ -590,6 +770,10 @@ Result<std::shared_ptr<const Policy>> PolicyLoader::Load(const YAML::Node& root)
   }
   if (const YAML::Node* roles = top.Find("roles")) {
     ENTENTE_RETURN_IF_ERROR(LoadRoles(*roles));
+  }
+  // After roles and partners: its targets and decision authority name them.
+  if (const YAML::Node* consultation = top.Find("consultation")) {
+    ENTENTE_RETURN_IF_ERROR(LoadConsultation(*consultation));
   }
   return std::shared_ptr<const Policy>(std::move(policy_));
 }

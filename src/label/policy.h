@@ -4,7 +4,8 @@
 // A policy names the partners, the classification levels in rank order with each partner's
 // national marking for each, the tagsets (categories in STANAG 4774 terms: restrictive,
 // permissive or informative, each with its allowed values and banner name), the rule that labels
-// above some level must carry REL, and the roles with the event kinds each may author.
+// above some level must carry REL, the roles with the event kinds each may author, and (revision
+// 2) how consultations run: deadlines by precedence, escalation and decision authority.
 //
 // Everything else in this module works on small integer indices into a Policy: a level is its
 // rank, a tagset its position in canonical order, a value its position in the tagset's sorted
@@ -15,6 +16,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -75,6 +78,34 @@ struct Role {
   std::string description;
 };
 
+// An escalation step: while a consultation request is unacknowledged, the rules fire in turn; each
+// alerts its targets and waits `timeout_ms` for the acknowledgement before the next one fires.
+struct EscalationRule {
+  // "role:<role id>" (a role of the policy) or "member:<handle>@<PARTNER>" (a partner of the
+  // policy), in the order written.
+  std::vector<std::string> targets;
+  uint64_t timeout_ms = 0;  // > 0
+  std::string level;        // "working", "senior" or "leader"
+};
+
+// The deadlines of one precedence (ACP 121).
+struct PrecedenceRule {
+  uint64_t acknowledge_ms = 0;   // > 0: acknowledgement deadline after the request
+  uint64_t report_every_ms = 0;  // > 0: status report cadence while convened, decided, monitoring
+};
+
+// How consultations run under the policy (the optional `consultation` section, revision 2).
+struct ConsultationPolicy {
+  // Keys exactly FLASH, IMMEDIATE, PRIORITY, ROUTINE (ACP 121), all four present.
+  std::map<std::string, PrecedenceRule, std::less<>> precedence;
+  std::vector<EscalationRule> escalation;  // in order; empty: no escalation
+  uint32_t loops = 1;                      // how many times the rules run, 1 to 10
+  // A role of the policy: who approves a decision for its partner.
+  std::string decision_authority;
+  // When set, a decision version is adopted if nobody objects within this time (> 0).
+  std::optional<uint64_t> silence_ms;
+};
+
 // Limits a policy file must keep (docs/formats/policy.md).
 constexpr size_t kMaxPolicyFileSize = 1024 * 1024;
 constexpr size_t kMaxLevels = 64;
@@ -95,6 +126,8 @@ class Policy {
   const std::vector<Tagset>& tagsets() const { return tagsets_; }
   // Sorted by id.
   const std::vector<Role>& roles() const { return roles_; }
+  // The consultation section; nullopt when the policy has none.
+  const std::optional<ConsultationPolicy>& consultation() const { return consultation_; }
 
   // Labels above this level must carry the permissive tagset `REL`; nullopt: never required.
   std::optional<LevelRank> rel_required_above() const { return rel_required_above_; }
@@ -124,14 +157,16 @@ class Policy {
 
   // True if labels and clearances under `other` mean the same as under this policy: the same
   // id, levels in the same order, and the same tagsets with the same kinds and values.
-  // Markings, banner names, partner names and roles may differ.
+  // Markings, banner names, partner names, roles and the consultation section may differ.
   bool Equivalent(const Policy& other) const;
 
-  // "U, C, S, TS": the known level ids (tagset ids, values of a tagset) for error messages.
+  // "U, C, S, TS": the known level ids (tagset ids, values of a tagset, partner codes, role ids)
+  // for error messages.
   std::string LevelList() const;
   std::string TagsetList() const;
   std::string ValueList(TagsetIndex tagset) const;
   std::string PartnerList() const;
+  std::string RoleList() const;
 
  private:
   friend class PolicyLoader;
@@ -142,6 +177,7 @@ class Policy {
   std::vector<Level> levels_;
   std::vector<Tagset> tagsets_;
   std::vector<Role> roles_;
+  std::optional<ConsultationPolicy> consultation_;
   std::optional<LevelRank> rel_required_above_;
   std::optional<TagsetIndex> rel_tagset_;
   std::vector<TagsetIndex> banner_order_, id_order_;

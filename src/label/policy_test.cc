@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/duration.h"
 #include "testing/testdata.h"
 
 namespace entente::label {
@@ -50,6 +51,40 @@ std::string With(std::string_view from, std::string_view to) {
   EXPECT_NE(at, std::string::npos) << from;
   if (at != std::string::npos) text.replace(at, from.size(), to);
   return text;
+}
+
+// A consultation section for kMinimal (which it follows, from line 31), one field per line.
+constexpr std::string_view kConsultation = R"(consultation:
+  precedence:
+    FLASH: {acknowledge: PT10M, report_every: PT1H}
+    IMMEDIATE: {acknowledge: PT1H, report_every: PT6H}
+    PRIORITY: {acknowledge: PT4H, report_every: P1D}
+    ROUTINE: {acknowledge: P1D, report_every: P7D}
+  escalation:
+    loops: 2
+    rules:
+      - {targets: [role:officer], timeout: PT5M, level: working}
+      - {targets: [role:officer, member:kim@KOR], timeout: PT10M, level: senior}
+  decision_authority: officer
+  silence: PT24H
+)";
+
+// The escalation rules of kConsultation (lines 39 to 41).
+constexpr std::string_view kRules =
+    "    rules:\n"
+    "      - {targets: [role:officer], timeout: PT5M, level: working}\n"
+    "      - {targets: [role:officer, member:kim@KOR], timeout: PT10M, level: senior}\n";
+
+// kMinimal followed by kConsultation, with the first occurrence of `from` in kConsultation
+// replaced by `to`.
+std::string WithConsultation(std::string_view from = "", std::string_view to = "") {
+  std::string section(kConsultation);
+  if (!from.empty()) {
+    size_t at = section.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) section.replace(at, from.size(), to);
+  }
+  return std::string(kMinimal) + section;
 }
 
 // The error message of loading `yaml`, which must fail with InvalidArgument.
@@ -107,6 +142,17 @@ TEST(Policy, LoadsTheBilateralExample) {
   EXPECT_EQ(by_id, (std::vector<std::string>{"HDL", "REL", "SAP"}));
   ASSERT_EQ(policy->roles().size(), 4u);
   EXPECT_EQ(policy->FindRole("co-chair")->may_author.front(), "channel.*");
+
+  ASSERT_TRUE(policy->consultation().has_value());
+  const ConsultationPolicy& consultation = *policy->consultation();
+  EXPECT_EQ(consultation.precedence.at("FLASH").acknowledge_ms, 10 * kMsPerMinute);
+  EXPECT_EQ(consultation.precedence.at("ROUTINE").report_every_ms, 7 * kMsPerDay);
+  ASSERT_EQ(consultation.escalation.size(), 2u);
+  EXPECT_EQ(consultation.escalation[0].targets, (std::vector<std::string>{"role:officer"}));
+  EXPECT_EQ(consultation.escalation[1].targets, (std::vector<std::string>{"role:co-chair"}));
+  EXPECT_EQ(consultation.escalation[1].level, "senior");
+  EXPECT_EQ(consultation.decision_authority, "co-chair");
+  EXPECT_EQ(consultation.silence_ms, 24 * kMsPerHour);
 }
 
 TEST(Policy, LoadsTheTrilateralExampleWithRoles) {
@@ -127,6 +173,11 @@ TEST(Policy, LoadsTheTrilateralExampleWithRoles) {
   ASSERT_NE(observer, nullptr);
   EXPECT_TRUE(observer->may_author.empty());
   EXPECT_EQ(policy->FindRole("admin"), nullptr);
+
+  ASSERT_TRUE(policy->consultation().has_value());
+  EXPECT_EQ(policy->consultation()->precedence.size(), 4u);
+  EXPECT_EQ(policy->consultation()->loops, 3u);
+  EXPECT_EQ(policy->consultation()->decision_authority, "co-chair");
 }
 
 TEST(Policy, MinimalPolicyLoadsAndOptionalFieldsMayBeLeftOut) {
@@ -173,7 +224,7 @@ TEST(Policy, ErrorsNameTheFileLineFieldAndProblem) {
 TEST(Policy, RejectsUnknownFields) {
   EXPECT_EQ(LoadError(With("title: Test policy", "title: Test policy\ncolour: red")),
             "p.yaml:3: unknown field \"colour\" (expected policy, title, partners, levels, "
-            "tagsets, rel_required_above, roles)");
+            "tagsets, rel_required_above, roles, consultation)");
   EXPECT_EQ(LoadError(With("    marking:\n      USA: UN", "    markings:\n      USA: UN")),
             "p.yaml:10: levels[0]: unknown field \"markings\" (expected id, marking)");
   EXPECT_EQ(LoadError(With("    name: United States", "    name: United States\n    flag: x")),
@@ -362,6 +413,171 @@ TEST(Policy, EnforcesLimits) {
   }
   EXPECT_NE(LoadError(many).find("more than 64 levels"), std::string::npos);
   EXPECT_NE(LoadError(std::string(kMaxPolicyFileSize + 1, '#')).find("over the limit"),
+            std::string::npos);
+}
+
+TEST(Policy, LoadsTheConsultationSection) {
+  auto policy = LoadPolicy(WithConsultation(), "p.yaml");
+  ASSERT_TRUE(policy.has_value()) << policy.error().message();
+  ASSERT_TRUE((*policy)->consultation().has_value());
+  const ConsultationPolicy& consultation = *(*policy)->consultation();
+
+  ASSERT_EQ(consultation.precedence.size(), 4u);
+  const PrecedenceRule& flash = consultation.precedence.at("FLASH");
+  EXPECT_EQ(flash.acknowledge_ms, 10 * kMsPerMinute);
+  EXPECT_EQ(flash.report_every_ms, kMsPerHour);
+  EXPECT_EQ(consultation.precedence.at("IMMEDIATE").acknowledge_ms, kMsPerHour);
+  EXPECT_EQ(consultation.precedence.at("IMMEDIATE").report_every_ms, 6 * kMsPerHour);
+  EXPECT_EQ(consultation.precedence.at("PRIORITY").acknowledge_ms, 4 * kMsPerHour);
+  EXPECT_EQ(consultation.precedence.at("PRIORITY").report_every_ms, kMsPerDay);
+  EXPECT_EQ(consultation.precedence.at("ROUTINE").acknowledge_ms, kMsPerDay);
+  EXPECT_EQ(consultation.precedence.at("ROUTINE").report_every_ms, 7 * kMsPerDay);
+
+  EXPECT_EQ(consultation.loops, 2u);
+  ASSERT_EQ(consultation.escalation.size(), 2u);
+  const EscalationRule& first = consultation.escalation[0];
+  EXPECT_EQ(first.targets, (std::vector<std::string>{"role:officer"}));
+  EXPECT_EQ(first.timeout_ms, 5 * kMsPerMinute);
+  EXPECT_EQ(first.level, "working");
+  const EscalationRule& second = consultation.escalation[1];
+  // Targets keep the order they are written in.
+  EXPECT_EQ(second.targets, (std::vector<std::string>{"role:officer", "member:kim@KOR"}));
+  EXPECT_EQ(second.timeout_ms, 10 * kMsPerMinute);
+  EXPECT_EQ(second.level, "senior");
+
+  EXPECT_EQ(consultation.decision_authority, "officer");
+  EXPECT_EQ(consultation.silence_ms, 24 * kMsPerHour);
+
+  // The section changes how consultations run, not what labels mean.
+  EXPECT_TRUE((*policy)->Equivalent(*LoadPolicy(kMinimal).value()));
+}
+
+TEST(Policy, ConsultationSectionIsOptionalAndSoAreSilenceAndEscalation) {
+  EXPECT_EQ(LoadPolicy(kMinimal).value()->consultation(), std::nullopt);
+
+  auto no_silence = LoadPolicy(WithConsultation("  silence: PT24H\n", ""));
+  ASSERT_TRUE(no_silence.has_value()) << no_silence.error().message();
+  ASSERT_TRUE((*no_silence)->consultation().has_value());
+  EXPECT_EQ((*no_silence)->consultation()->silence_ms, std::nullopt);
+
+  auto no_escalation =
+      LoadPolicy(WithConsultation("  escalation:\n    loops: 2\n" + std::string(kRules), ""));
+  ASSERT_TRUE(no_escalation.has_value()) << no_escalation.error().message();
+  EXPECT_TRUE((*no_escalation)->consultation()->escalation.empty());
+  EXPECT_EQ((*no_escalation)->consultation()->loops, 1u);
+
+  // Without loops, the rules run once.
+  auto once = LoadPolicy(WithConsultation("    loops: 2\n", ""));
+  ASSERT_TRUE(once.has_value()) << once.error().message();
+  EXPECT_EQ((*once)->consultation()->loops, 1u);
+  EXPECT_EQ((*once)->consultation()->escalation.size(), 2u);
+}
+
+TEST(Policy, ConsultationNeedsEveryPrecedence) {
+  EXPECT_EQ(LoadError(WithConsultation("  precedence:\n"
+                                       "    FLASH: {acknowledge: PT10M, report_every: PT1H}\n"
+                                       "    IMMEDIATE: {acknowledge: PT1H, report_every: PT6H}\n"
+                                       "    PRIORITY: {acknowledge: PT4H, report_every: P1D}\n"
+                                       "    ROUTINE: {acknowledge: P1D, report_every: P7D}\n",
+                                       "")),
+            "p.yaml:32: consultation: missing field precedence");
+  EXPECT_EQ(LoadError(WithConsultation("    ROUTINE: {acknowledge: P1D, report_every: P7D}\n", "")),
+            "p.yaml:33: consultation.precedence: missing field ROUTINE");
+  EXPECT_EQ(LoadError(WithConsultation("ROUTINE:", "URGENT:")),
+            "p.yaml:36: consultation.precedence: unknown field \"URGENT\" (expected FLASH, "
+            "IMMEDIATE, PRIORITY, ROUTINE)");
+  // Precedence names are case-sensitive, like every key.
+  EXPECT_NE(LoadError(WithConsultation("FLASH:", "Flash:")).find("unknown field \"Flash\""),
+            std::string::npos);
+  EXPECT_EQ(LoadError(WithConsultation("PT10M, report_every: PT1H", "PT10M")),
+            "p.yaml:33: consultation.precedence.FLASH: missing field report_every");
+}
+
+TEST(Policy, ConsultationDurationsAreIso8601AndPositive) {
+  EXPECT_EQ(LoadError(WithConsultation("acknowledge: PT10M", "acknowledge: P1M")),
+            "p.yaml:33: consultation.precedence.FLASH.acknowledge: duration \"P1M\": months and "
+            "years have no fixed length; use days (P30D)");
+  EXPECT_EQ(LoadError(WithConsultation("report_every: P7D", "report_every: 7 days")),
+            "p.yaml:36: consultation.precedence.ROUTINE.report_every: duration \"7 days\": "
+            "designators must be upper-case: \"7 DAYS\"");
+  EXPECT_EQ(LoadError(WithConsultation("report_every: P1D", "report_every: PT0S")),
+            "p.yaml:35: consultation.precedence.PRIORITY.report_every: duration \"PT0S\" is "
+            "zero; give a positive duration");
+  EXPECT_EQ(LoadError(WithConsultation("timeout: PT10M", "timeout: PT10")),
+            "p.yaml:41: consultation.escalation.rules[1].timeout: duration \"PT10\": number 10 "
+            "has no designator after it (D, H, M or S)");
+  EXPECT_NE(LoadError(WithConsultation("timeout: PT5M", "timeout: P0D")).find("is zero"),
+            std::string::npos);
+  EXPECT_EQ(LoadError(WithConsultation("silence: PT24H", "silence: -PT24H")),
+            "p.yaml:43: consultation.silence: duration \"-PT24H\": negative durations are not "
+            "allowed");
+  EXPECT_EQ(LoadError(WithConsultation("silence: PT24H", "silence: [PT24H]")),
+            "p.yaml:43: consultation.silence: expected text, got a list");
+}
+
+TEST(Policy, ConsultationTargetsNameRolesAndMembersOfThePolicy) {
+  EXPECT_EQ(LoadError(WithConsultation("[role:officer]", "[role:co-chair]")),
+            "p.yaml:40: consultation.escalation.rules[0].targets[0]: unknown role \"co-chair\" "
+            "(roles: officer)");
+  EXPECT_EQ(LoadError(WithConsultation("member:kim@KOR", "member:kim@JPN")),
+            "p.yaml:41: consultation.escalation.rules[1].targets[1]: unknown partner \"JPN\" "
+            "(partners: KOR, USA)");
+  EXPECT_NE(LoadError(WithConsultation("member:kim@KOR", "member:Kim@KOR"))
+                .find("rules[1].targets[1]: bad member \"Kim@KOR\": expected handle@PARTNER"),
+            std::string::npos);
+  EXPECT_NE(LoadError(WithConsultation("member:kim@KOR", "member:kim")).find("bad member \"kim\""),
+            std::string::npos);
+  EXPECT_EQ(LoadError(WithConsultation("[role:officer]", "[officer]")),
+            "p.yaml:40: consultation.escalation.rules[0].targets[0]: bad target \"officer\": "
+            "expected role:<role> or member:<handle>@<PARTNER>");
+  EXPECT_NE(LoadError(WithConsultation("member:kim@KOR", "role:officer"))
+                .find("rules[1].targets[1]: target \"role:officer\" is listed twice"),
+            std::string::npos);
+  EXPECT_EQ(LoadError(WithConsultation("[role:officer]", "[]")),
+            "p.yaml:40: consultation.escalation.rules[0].targets: empty list");
+  // decision_authority is a role of the policy too.
+  EXPECT_EQ(LoadError(WithConsultation("decision_authority: officer", "decision_authority: admin")),
+            "p.yaml:42: consultation.decision_authority: unknown role \"admin\" (roles: officer)");
+  EXPECT_NE(LoadError(WithConsultation("  decision_authority: officer\n", ""))
+                .find("consultation: missing field decision_authority"),
+            std::string::npos);
+}
+
+TEST(Policy, ConsultationEscalationRules) {
+  EXPECT_EQ(LoadError(WithConsultation("level: senior", "level: boss")),
+            "p.yaml:41: consultation.escalation.rules[1].level: unknown level \"boss\" (expected "
+            "working, senior or leader)");
+  EXPECT_NE(LoadError(WithConsultation(", level: working}", "}"))
+                .find("consultation.escalation.rules[0]: missing field level"),
+            std::string::npos);
+  EXPECT_EQ(LoadError(WithConsultation("loops: 2", "loops: 11")),
+            "p.yaml:38: consultation.escalation.loops: expected a whole number from 1 to 10, got "
+            "\"11\"");
+  EXPECT_NE(LoadError(WithConsultation("loops: 2", "loops: 0")).find("from 1 to 10"),
+            std::string::npos);
+  EXPECT_NE(LoadError(WithConsultation("loops: 2", "loops: two")).find("from 1 to 10"),
+            std::string::npos);
+  // An escalation needs rules: leave the escalation out for none.
+  EXPECT_EQ(LoadError(WithConsultation(kRules, "")),
+            "p.yaml:38: consultation.escalation: missing field rules");
+  EXPECT_EQ(LoadError(WithConsultation(kRules, "    rules: []\n")),
+            "p.yaml:39: consultation.escalation.rules: empty list");
+}
+
+TEST(Policy, ConsultationRejectsUnknownFields) {
+  EXPECT_EQ(LoadError(WithConsultation("  silence: PT24H", "  silence: PT24H\n  quorum: 2")),
+            "p.yaml:44: consultation: unknown field \"quorum\" (expected precedence, escalation, "
+            "decision_authority, silence)");
+  EXPECT_EQ(LoadError(WithConsultation("level: working}", "level: working, after: PT1M}")),
+            "p.yaml:40: consultation.escalation.rules[0]: unknown field \"after\" (expected "
+            "targets, timeout, level)");
+  EXPECT_EQ(LoadError(WithConsultation("report_every: PT1H}", "report_every: PT1H, ack: PT1M}")),
+            "p.yaml:33: consultation.precedence.FLASH: unknown field \"ack\" (expected "
+            "acknowledge, report_every)");
+  EXPECT_EQ(LoadError(WithConsultation("    loops: 2", "    loops: 2\n    max: 3")),
+            "p.yaml:39: consultation.escalation: unknown field \"max\" (expected loops, rules)");
+  EXPECT_NE(LoadError(WithConsultation("    loops: 2", "    loops: 2\n    loops: 3"))
+                .find("consultation.escalation: duplicate key \"loops\" (first at line 38)"),
             std::string::npos);
 }
 
