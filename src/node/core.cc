@@ -61,16 +61,51 @@ Result<NodeCore::Decoded> NodeCore::Admit(const crypto::PublicKey& submitter,
   return d;
 }
 
-void NodeCore::Apply(const Decoded& d) {
+void NodeCore::Apply(const Decoded& d, uint64_t index) {
   space::FoldEvent fold{d.header, d.meta, d.recipients};
   if (space::DirectorySpaceId(d.header.origin) == d.header.space_id) {
     directory_.Apply(fold);
     return;
   }
   if (d.header.kind == kMessagePost) return;  // changes no state
+  if (consult::IsConsultKind(d.header.kind)) {
+    consult_events_[d.header.space_id][d.header.origin].push_back(
+        ConsultEntry{d.header, d.meta, d.recipients, index});
+    RebuildBook(d.header.space_id);
+    return;
+  }
   structural_[d.header.space_id][d.header.origin].push_back(
       Structural{d.header, d.meta, d.recipients});
   RebuildSpace(d.header.space_id);
+}
+
+void NodeCore::RebuildBook(const ledger::SpaceId& space) {
+  auto state = spaces_.find(space);
+  if (state == spaces_.end()) return;
+  auto book = std::make_unique<consult::Book>(*state->second);
+  std::vector<const std::vector<ConsultEntry>*> logs;
+  std::vector<std::vector<uint64_t>> times;
+  std::vector<std::string> origins;
+  for (const auto& [origin, events] : consult_events_[space]) {
+    logs.push_back(&events);
+    origins.push_back(origin);
+    auto& t = times.emplace_back();
+    for (const auto& e : events) t.push_back(e.header.created_ms);
+  }
+  for (auto [log, position] : space::MergeOrder(times, origins)) {
+    const ConsultEntry& e = (*logs[log])[position];
+    book->Apply(space::FoldEvent{e.header, e.meta, e.recipients}, e.index, directory_);
+  }
+  books_[space] = std::move(book);
+}
+
+bool NodeCore::ConsultationIncludes(const ledger::EventHeader& header,
+                                    std::string_view partner) const {
+  auto book = books_.find(header.space_id);
+  if (book == books_.end()) return false;
+  std::string id = header.kind == 0x0400 ? header.event_id.ToHex() : HexEncode(header.subject);
+  const consult::Consultation* c = book->second->Find(id);
+  return c != nullptr && c->IsParticipant(partner);
 }
 
 void NodeCore::RebuildSpace(const ledger::SpaceId& space) {
@@ -91,7 +126,10 @@ void NodeCore::RebuildSpace(const ledger::SpaceId& space) {
     // every party's state the same.
     state->Apply(space::FoldEvent{e.header, e.meta, e.recipients}, directory_);
   }
-  if (state->chartered()) spaces_[space] = std::move(state);
+  if (state->chartered()) {
+    spaces_[space] = std::move(state);
+    RebuildBook(space);  // the book refers to the space's state
+  }
 }
 
 Status NodeCore::Load() {
@@ -122,7 +160,7 @@ Status NodeCore::Load() {
           return DataLoss("log " + log.space.ToHex() + "/" + log.origin + " entry " +
                           std::to_string(i) + ": " + d.error().message());
         }
-        Apply(*d);
+        Apply(*d, i);
       }
     }
   }
@@ -225,12 +263,17 @@ Result<Receipt> NodeCore::Submit(const crypto::PublicKey& submitter, const WireE
         if (it == spaces_.end())
           return NotFound("no space " + h.space_id.ToHex() + " on this node");
         ENTENTE_RETURN_IF_ERROR(it->second->Check(fold, directory_));
+        if (consult::IsConsultKind(h.kind)) {
+          auto book = books_.find(h.space_id);
+          if (book == books_.end()) return Internal("space " + h.space_id.ToHex() + " has no book");
+          ENTENTE_RETURN_IF_ERROR(book->second->Check(fold, directory_));
+        }
       }
       // A partner's first event in a space it joins opens its log of the space.
       ENTENTE_RETURN_IF_ERROR(store_.CreateLog(log, store::LogRole::kOwn));
     }
     ENTENTE_ASSIGN_OR_RETURN(index, committer_.Append(log, stored));
-    Apply(d);
+    Apply(d, index);
   }
   ingested_.fetch_add(1, std::memory_order_relaxed);
   if (listener_) listener_(log, index + 1);
@@ -382,6 +425,13 @@ bool NodeCore::MayReadBody(const crypto::PublicKey& reader,
   if (it == spaces_.end() || !it->second->HasPartner(member->partner)) return false;
   const auto* kind = ledger::FindKind(header.kind);
   if (kind == nullptr) return false;
+  if (consult::IsConsultKind(header.kind)) {
+    // A consultation's events go to its participants' members whose clearance admits them.
+    if (!ConsultationIncludes(header, member->partner)) return false;
+    auto clearance = it->second->ClearanceOf(*member);
+    auto label = label::ParseLabel(it->second->policy(), header.label);
+    return clearance && label && label::Access(*clearance, *label).admitted();
+  }
   if (!kind->has_envelope) return true;
   const space::Channel* channel = nullptr;
   if (header.kind == kChannelCreate) {

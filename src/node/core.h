@@ -13,18 +13,22 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <vector>
 
 #include "base/clock.h"
 #include "base/error.h"
+#include "consult/consultation.h"
+#include "consult/timers.h"
 #include "crypto/sign.h"
 #include "ledger/event.h"
 #include "ledger/merkle.h"
@@ -225,6 +229,22 @@ class NodeCore {
   // Test only: checkpoints sent to peers claim a root this log never had (a forking node).
   void SetForkForTesting(bool fork) { fork_for_testing_ = fork; }
 
+  // ---- Consultation timers (docs/formats/consult.md, "Timers and notifications") ----
+
+  // Runs the timers of this partner's members now: records, durably and once, every
+  // notification that is due (consult::Due) and was not recorded before; a deadline that passed
+  // while the node was down is due at the first run. Returns how many were recorded.
+  [[nodiscard]] Result<size_t> RunTimers();
+  // The notifications recorded after `after` (a sequence number) that `reader` may see: those
+  // of consultations whose label the reader's clearance admits. With their sequence numbers.
+  [[nodiscard]] Result<std::vector<std::pair<uint64_t, consult::Notification>>> NotificationsFor(
+      const crypto::PublicKey& reader, uint64_t after, size_t limit) const;
+  // Increases each time RunTimers records a notification.
+  uint64_t notification_generation() const;
+  // The consultations of this node's spaces that are open, and notifications recorded.
+  size_t open_consultations() const;
+  uint64_t notifications_recorded() const { return notifications_.load(); }
+
  private:
   struct Decoded {
     ledger::EventHeader header;
@@ -235,11 +255,16 @@ class NodeCore {
   Result<Decoded> Decode(const WireEvent& event) const;
   Result<Decoded> Admit(const crypto::PublicKey& submitter, const WireEvent& event) const;
   Result<Receipt> MakeReceipt(const store::LogKey& log, uint64_t index);
-  // Folds an accepted event into state (state_mu_ held exclusively).
-  void Apply(const Decoded& d);
+  // Folds an accepted event, found at `index` of its log, into state (state_mu_ held
+  // exclusively).
+  void Apply(const Decoded& d, uint64_t index);
+  // Folds a space's consultation events again, in merge order (state_mu_ held exclusively).
+  void RebuildBook(const ledger::SpaceId& space);
+  // Whether a consultation event may go to `partner` (a participant of its consultation).
+  bool ConsultationIncludes(const ledger::EventHeader& header, std::string_view partner) const;
   // Checks and folds one mirrored entry (state_mu_ held exclusively); the reason if flagged.
-  std::optional<std::string> FoldMirrored(const store::LogKey& log, const Bytes& header,
-                                          const std::optional<Bytes>& body);
+  std::optional<std::string> FoldMirrored(const store::LogKey& log, uint64_t index,
+                                          const Bytes& header, const std::optional<Bytes>& body);
   void RebuildSpace(const ledger::SpaceId& space);
   Status RaiseAlarm(const store::LogKey& log, nlohmann::json evidence);
   bool InAlarm(const store::LogKey& log) const;
@@ -268,6 +293,22 @@ class NodeCore {
     std::vector<crypto::EncryptionPublicKey> recipients;
   };
   std::map<ledger::SpaceId, std::map<std::string, std::vector<Structural>>> structural_;
+  // The consultation events of each space by origin, in log order, and the book folded from them
+  // in merge order (rebuilt when one arrives or the space's state is rebuilt); guarded by
+  // state_mu_.
+  struct ConsultEntry {
+    ledger::EventHeader header;
+    nlohmann::json meta;
+    std::vector<crypto::EncryptionPublicKey> recipients;
+    uint64_t index;
+  };
+  std::map<ledger::SpaceId, std::map<std::string, std::vector<ConsultEntry>>> consult_events_;
+  std::map<ledger::SpaceId, std::unique_ptr<consult::Book>> books_;
+
+  mutable std::mutex notify_mu_;
+  std::set<std::string> notified_;  // keys recorded; guarded by notify_mu_
+  bool notified_loaded_ = false;    // guarded by notify_mu_
+  std::atomic<uint64_t> notifications_{0};
 
   mutable std::mutex peers_mu_;
   std::vector<Peer> peers_;    // guarded by peers_mu_

@@ -102,6 +102,10 @@ bool NodeCore::ReleasedTo(const std::string& peer, const ledger::EventHeader& he
   const auto* kind = ledger::FindKind(header.kind);
   if (kind == nullptr) return false;
   if (!body) return false;
+  if (consult::IsConsultKind(header.kind)) {
+    std::shared_lock lock(state_mu_);
+    return ConsultationIncludes(header, peer);
+  }
   // Everything but messages is structure every partner needs to check later events (its clear
   // metadata; an envelope stays sealed to the channel's members).
   if (!kind->has_envelope || header.kind != kMessagePost) return true;
@@ -186,13 +190,16 @@ Status NodeCore::RaiseAlarm(const store::LogKey& log, nlohmann::json evidence) {
                             "; the evidence is kept and this node no longer cosigns the log");
 }
 
-std::optional<std::string> NodeCore::FoldMirrored(const store::LogKey& log, const Bytes& header,
+std::optional<std::string> NodeCore::FoldMirrored(const store::LogKey& log, uint64_t index,
+                                                  const Bytes& header,
                                                   const std::optional<Bytes>& body) {
   auto h = ledger::DecodeHeader(header);
   if (!h) return h.error().message();
   if (!body) {
-    // Withheld from this node by its label: only message bodies may be, and they change no state.
-    if (h->kind == kMessagePost) return std::nullopt;
+    // Withheld from this node: only messages (by their label) and consultation events (of
+    // consultations this partner is not a participant of) may be, and these hold nothing this
+    // node folds.
+    if (h->kind == kMessagePost || consult::IsConsultKind(h->kind)) return std::nullopt;
     return "the body of a " +
            std::string(ledger::FindKind(h->kind) != nullptr ? ledger::FindKind(h->kind)->name
                                                             : "unknown") +
@@ -219,7 +226,7 @@ std::optional<std::string> NodeCore::FoldMirrored(const store::LogKey& log, cons
     }
   }
   if (!ok) return ok.error().message();
-  Apply(*d);
+  Apply(*d, index);
   return std::nullopt;
 }
 
@@ -328,7 +335,9 @@ Result<MirrorOutcome> NodeCore::AcceptMirror(const std::string& peer_name,
     {
       std::unique_lock state_lock(state_mu_);
       for (size_t i = 0; i < events.size(); ++i) {
-        if (!reasons[i]) reasons[i] = FoldMirrored(log, events[i].header, events[i].body);
+        if (!reasons[i]) {
+          reasons[i] = FoldMirrored(log, batch.from + i, events[i].header, events[i].body);
+        }
         if (!reasons[i]) continue;
         ENTENTE_RETURN_IF_ERROR(store_.PutFlag(log, batch.from + i, *reasons[i]));
         flagged_.fetch_add(1, std::memory_order_relaxed);

@@ -66,6 +66,13 @@ std::string Metrics::Render(const Gauges& gauges) const {
          "Peers the last replication attempt could not reach.", gauges.peers_unreachable);
   single("entente_peer_lag_entries", "gauge",
          "Own entries peers have not yet mirrored and cosigned.", gauges.peer_lag_entries);
+  single("entente_open_consultations", "gauge",
+         "Consultations not closed, reviewed or withdrawn, in this node's spaces.",
+         gauges.open_consultations);
+  single("entente_notifications_total", "counter",
+         "Notifications the consultation timers recorded since the node started.",
+         gauges.notifications);
+  single("entente_watchers", "gauge", "Devices watching notifications.", gauges.watchers);
   single("entente_store_bytes", "gauge", "Size of the store file and its WAL.", gauges.store_bytes);
   return out;
 }

@@ -32,6 +32,9 @@ class Metrics {
     uint64_t flagged_entries = 0;  // mirrored entries that break policy
     uint64_t peers_unreachable = 0;
     uint64_t peer_lag_entries = 0;  // own entries not yet cosigned by every peer
+    uint64_t open_consultations = 0;
+    uint64_t notifications = 0;  // recorded by the consultation timers since start
+    uint64_t watchers = 0;       // devices watching notifications
   };
 
   // The exposition text.

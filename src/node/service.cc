@@ -460,6 +460,22 @@ net::HttpResponse NodeService::HandleSigned(const net::HttpRequest& request, std
     }
     return Json({{"alarms", alarms}, {"flagged_entries", core_.flagged_entries()}});
   }
+  if (path == "/v1/notifications") {
+    auto after = UintParam(request.target, "after", 0);
+    if (!after) return net::ErrorResponse(after.error());
+    auto limit = UintParam(request.target, "limit", kMaxPage);
+    if (!limit) return net::ErrorResponse(limit.error());
+    auto batch = core_.NotificationsFor(device, *after, std::min<uint64_t>(*limit, kMaxPage));
+    if (!batch) return net::ErrorResponse(batch.error());
+    std::string member = core_.MemberOf(device);
+    nlohmann::json items = nlohmann::json::array();
+    uint64_t next = *after;
+    for (const auto& [seq, n] : *batch) {
+      items.push_back(NotificationJson(seq, n, member));
+      next = seq;
+    }
+    return Json({{"notifications", items}, {"next", next}});
+  }
   if (path == "/v1/me") {
     return Json({{"member", core_.MemberOf(device)},
                  {"device", space::DeviceIdOf(device)},
@@ -486,6 +502,20 @@ std::variant<net::HttpResponse, net::WebSocketHandlers> NodeService::Upgrade(
       if (auto p = weak.lock()) OnSocketMessage(key, *p, text);
     };
     handlers.on_close = [] {};
+    return handlers;
+  }
+  if (path == "/v1/notifications/stream") {
+    auto device = Authenticate(request);
+    if (!device) return net::ErrorResponse(device.error());
+    if (notifier_ == nullptr) {
+      return net::ErrorResponse(Error(ErrorCode::kUnavailable, "notifications are not running"));
+    }
+    auto after = UintParam(request.target, "after", 0);
+    if (!after) return net::ErrorResponse(after.error());
+    uint64_t id = notifier_->Subscribe(peer, *device, *after);
+    net::WebSocketHandlers handlers;
+    handlers.on_message = [](std::string_view) {};  // a watcher only listens
+    handlers.on_close = [this, id] { notifier_->Unsubscribe(id); };
     return handlers;
   }
   if (!path.starts_with(kPrefix) || !path.ends_with(kSuffix)) {
@@ -619,6 +649,9 @@ Status RunNode(const RunOptions& options, const std::function<void(const std::st
   std::fill(tls_key.begin(), tls_key.end(), 0);
   server_options.threads = options.threads;
 
+  Notifier notifier(core, options.timer_tick, [&](const std::string& what, const Error& error) {
+    write_log({{"level", "error"}, {"msg", what}, {"error", error.ToString()}});
+  });
   Metrics metrics;
   // Set once the server is up; read by /metrics on I/O threads, which may already be serving.
   std::atomic<net::HttpServer*> server_ptr{nullptr};
@@ -627,6 +660,9 @@ Status RunNode(const RunOptions& options, const std::function<void(const std::st
     Metrics::Gauges g{server_now ? server_now->open_connections() : 0, fanout.subscribers(),
                       FileSize(db_path) + FileSize(db_path + "-wal")};
     g.fork_alarms = core.alarms().size();
+    g.open_consultations = core.open_consultations();
+    g.notifications = core.notifications_recorded();
+    g.watchers = notifier.subscribers();
     g.flagged_entries = core.flagged_entries();
     for (const auto& p : replicator->status()) {
       g.peers_unreachable += p.reachable ? 0 : 1;
@@ -634,6 +670,7 @@ Status RunNode(const RunOptions& options, const std::function<void(const std::st
     }
     return g;
   });
+  service.SetNotifier(&notifier);
   service.SetLogger([&](const std::string& what, const std::string& detail) {
     write_log({{"level", "warn"}, {"msg", what}, {"detail", detail}});
   });

@@ -25,6 +25,7 @@
 #include "node/fanout.h"
 #include "node/metrics.h"
 #include "node/node_dir.h"
+#include "node/notifier.h"
 
 namespace entente::node {
 
@@ -42,6 +43,8 @@ class NodeService {
   // Log lines for refused signatures (never sent to the peer).
   using Logger = std::function<void(const std::string& what, const std::string& detail)>;
   void SetLogger(Logger logger) { logger_ = std::move(logger); }
+  // Where /v1/notifications/stream subscribes; none: that endpoint is unavailable.
+  void SetNotifier(Notifier* notifier) { notifier_ = notifier; }
 
  private:
   Result<crypto::PublicKey> Authenticate(const net::HttpRequest& request, bool log_refusal = true);
@@ -66,6 +69,7 @@ class NodeService {
   net::RequestVerifier verifier_;
   net::RequestVerifier peer_verifier_;
   Logger logger_;
+  Notifier* notifier_ = nullptr;
 };
 
 struct RunOptions {
@@ -74,6 +78,7 @@ struct RunOptions {
   std::optional<std::string> listen;  // overrides node.json; port 0 picks a free port
   int threads = 8;                    // I/O threads (a submit waits for its group commit on one)
   std::chrono::milliseconds peer_poll{1000};  // how often peers are synced without an append
+  std::chrono::milliseconds timer_tick{250};  // how often consultation timers are run
   bool fork_for_testing = false;  // test only: sign checkpoints for peers that fork the log
 };
 

@@ -279,8 +279,8 @@ Status SpaceState::CheckOrder(const ledger::EventHeader& h) const {
   return {};
 }
 
-Status SpaceState::CheckChannelEvent(const FoldEvent& event, const Directory& directory,
-                                     RecipientRule rule) const {
+Result<std::pair<const Member*, label::Label>> SpaceState::CheckAuthorship(
+    const FoldEvent& event, const Directory& directory) const {
   const auto& h = event.header;
   std::string kind_name(KindName(h.kind));
   ENTENTE_ASSIGN_OR_RETURN(const Member* author, Author(event, directory));
@@ -300,6 +300,15 @@ Status SpaceState::CheckChannelEvent(const FoldEvent& event, const Directory& di
   if (!clearance || !label::Access(*clearance, label).admitted()) {
     return PermissionDenied(author->id + "'s clearance does not admit " + h.label);
   }
+  return std::pair{author, std::move(label)};
+}
+
+Status SpaceState::CheckChannelEvent(const FoldEvent& event, const Directory& directory,
+                                     RecipientRule rule) const {
+  const auto& h = event.header;
+  ENTENTE_ASSIGN_OR_RETURN(auto authorship, CheckAuthorship(event, directory));
+  const Member* author = authorship.first;
+  const label::Label& label = authorship.second;
   std::string channel_name = MetaString(event.meta, "channel");
   if (h.kind == kChannelCreate) {
     ENTENTE_RETURN_IF_ERROR(CheckChannelName(channel_name));
@@ -379,6 +388,11 @@ Status SpaceState::Check(const FoldEvent& event, const Directory& directory,
     case kMessagePost:
       return CheckChannelEvent(event, directory, rule);
     default:
+      if ((h.kind >> 8) == 0x04 || (h.kind >> 8) == 0x05) {
+        // Consultations and decisions: the process rules are consult::Book's.
+        ENTENTE_RETURN_IF_ERROR(CheckAuthorship(event, directory));
+        return {};
+      }
       return FailedPrecondition("kind " + std::string(KindName(h.kind)) +
                                 " is not accepted in spaces yet");
   }

@@ -49,7 +49,9 @@ class SpaceState {
 
   // OK if the event may be appended to (or folded from) this space's logs now, given who is
   // enrolled; otherwise PermissionDenied, FailedPrecondition, NotFound, AlreadyExists or
-  // InvalidArgument saying why.
+  // InvalidArgument saying why. For consultation and decision kinds (0x04xx, 0x05xx) it checks
+  // what every kind needs (order, author, role, label, clearance); consult::Book::Check adds
+  // the process rules and the recipients.
   [[nodiscard]] Status Check(const FoldEvent& event, const Directory& directory,
                              RecipientRule rule = RecipientRule::kExact) const;
   void Apply(const FoldEvent& event, const Directory& directory);
@@ -69,6 +71,12 @@ class SpaceState {
   const std::vector<std::string>& joined() const { return joined_; }
   bool in_force() const { return chartered() && joined_ == partners_; }
   std::vector<std::string> waiting_for() const;
+
+  // The envelope's recipients against the devices that may read `label` in `channel` (which
+  // may be an audience that is not a channel of the space, as a consultation's is).
+  [[nodiscard]] Status CheckRecipients(const FoldEvent& event, const Directory& directory,
+                                       const Channel& channel, const label::Label& label,
+                                       RecipientRule rule) const;
 
   const Channel* FindChannel(std::string_view name) const;
   const Channel* FindChannel(const ledger::EventId& id) const;
@@ -98,10 +106,11 @@ class SpaceState {
   Status CheckOrder(const ledger::EventHeader& header) const;
   Status CheckChannelEvent(const FoldEvent& event, const Directory& directory,
                            RecipientRule rule) const;
+  // Author, role and label: what every authored kind needs; the author and the label.
+  Result<std::pair<const Member*, label::Label>> CheckAuthorship(const FoldEvent& event,
+                                                                 const Directory& directory) const;
   Result<const Member*> Author(const FoldEvent& event, const Directory& directory) const;
   Result<label::Label> HeaderLabel(const ledger::EventHeader& header) const;
-  Status CheckRecipients(const FoldEvent& event, const Directory& directory, const Channel& channel,
-                         const label::Label& label, RecipientRule rule) const;
 
   ledger::SpaceId id_;
   std::string name_;

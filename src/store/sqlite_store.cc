@@ -24,7 +24,7 @@
 namespace entente::store {
 namespace {
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 constexpr uint64_t kMaxRange = 1 << 16;  // leaves or hashes per read
 
 // Migration i takes the schema from version i to i + 1.
@@ -62,6 +62,11 @@ CREATE TABLE flags(
 CREATE TABLE alarms(
   alarm_id INTEGER PRIMARY KEY, log_id INTEGER NOT NULL, at_ms INTEGER NOT NULL,
   evidence TEXT NOT NULL);
+)sql",
+    // 2 -> 3: consultation timers (docs/formats/store.md, "Version 3").
+    R"sql(
+CREATE TABLE notifications(
+  seq INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, at_ms INTEGER NOT NULL, body TEXT NOT NULL);
 )sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
@@ -663,6 +668,39 @@ Result<std::vector<StoredAlarm>> SqliteStore::Alarms() {
     out.push_back({{*space, s->Text(1)}, static_cast<uint64_t>(s->Int(2)), s->Text(3)});
   }
   if (rc != SQLITE_DONE) return SqlError(impl_->db(), "read alarms");
+  return out;
+}
+
+Result<bool> SqliteStore::PutNotification(const std::string& key, uint64_t at_ms,
+                                          const std::string& body) {
+  std::lock_guard lock(impl_->mu);
+  bool inserted = false;
+  ENTENTE_RETURN_IF_ERROR(impl_->InTransaction([&]() -> Status {
+    ENTENTE_ASSIGN_OR_RETURN(
+        Statement * s,
+        impl_->Prepare("INSERT OR IGNORE INTO notifications(key, at_ms, body) VALUES(?,?,?)"));
+    s->Bind(1, key).Bind(2, static_cast<int64_t>(at_ms)).Bind(3, body);
+    if (s->Step() != SQLITE_DONE) return SqlError(impl_->db(), "write notification");
+    inserted = sqlite3_changes(impl_->db()) > 0;
+    return {};
+  }));
+  return inserted;
+}
+
+Result<std::vector<StoredNotification>> SqliteStore::Notifications(uint64_t after_seq,
+                                                                   size_t limit) {
+  std::lock_guard lock(impl_->mu);
+  ENTENTE_ASSIGN_OR_RETURN(Statement * s,
+                           impl_->Prepare("SELECT seq, key, at_ms, body FROM notifications WHERE "
+                                          "seq > ? ORDER BY seq LIMIT ?"));
+  s->Bind(1, static_cast<int64_t>(after_seq)).Bind(2, static_cast<int64_t>(limit));
+  std::vector<StoredNotification> out;
+  int rc;
+  while ((rc = s->Step()) == SQLITE_ROW) {
+    out.push_back({static_cast<uint64_t>(s->Int(0)), s->Text(1), static_cast<uint64_t>(s->Int(2)),
+                   s->Text(3)});
+  }
+  if (rc != SQLITE_DONE) return SqlError(impl_->db(), "read notifications");
   return out;
 }
 

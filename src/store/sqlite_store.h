@@ -60,6 +60,9 @@ class SqliteStore final : public Store {
   Result<std::vector<std::pair<uint64_t, std::string>>> Flags(const LogKey& log) override;
   Status PutAlarm(const StoredAlarm& alarm) override;
   Result<std::vector<StoredAlarm>> Alarms() override;
+  Result<bool> PutNotification(const std::string& key, uint64_t at_ms,
+                               const std::string& body) override;
+  Result<std::vector<StoredNotification>> Notifications(uint64_t after_seq, size_t limit) override;
 
   class Impl;
 

@@ -181,6 +181,21 @@ TEST_F(SqliteStoreTest, EmptyBodyIsStoredAsEmptyNotMissing) {
   EXPECT_TRUE(body->empty());
 }
 
+TEST_F(SqliteStoreTest, NotificationsAreRecordedOncePerKeyAndSurviveReopen) {
+  EXPECT_EQ(store_->PutNotification("escalation/c/KOR/0/0", 10, "{}").value(), true);
+  EXPECT_EQ(store_->PutNotification("escalation/c/KOR/0/1", 20, "{\"a\":1}").value(), true);
+  EXPECT_EQ(store_->PutNotification("escalation/c/KOR/0/0", 30, "{}").value(), false);
+  store_.reset();
+  store_ = SqliteStore::Open(path_).value();
+  auto all = store_->Notifications(0, 10).value();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].key, "escalation/c/KOR/0/0");
+  EXPECT_EQ(all[0].at_ms, 10u);
+  EXPECT_EQ(all[1].body, "{\"a\":1}");
+  EXPECT_EQ(store_->Notifications(all[0].seq, 10).value().size(), 1u);
+  EXPECT_TRUE(store_->Notifications(all[1].seq, 10).value().empty());
+}
+
 TEST_F(SqliteStoreTest, UnknownLogIsNotFound) {
   EXPECT_EQ(store_->TreeSize(Log("JPN")).error().code(), ErrorCode::kNotFound);
   NewEvent e = Event(0);

@@ -62,6 +62,14 @@ struct StoredAlarm {
   std::string evidence;  // JSON (docs/formats/federation.md, "Alarms")
 };
 
+// A notification a node's timers raised (docs/formats/store.md, "Version 3").
+struct StoredNotification {
+  uint64_t seq = 0;  // 1, 2, ... in the order recorded
+  std::string key;   // unique: recording the same key again does nothing
+  uint64_t at_ms = 0;
+  std::string body;  // JSON (consult::Notification)
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -133,6 +141,12 @@ class Store {
       const LogKey& log) = 0;
 
   [[nodiscard]] virtual Status PutAlarm(const StoredAlarm& alarm) = 0;
+  // Records a notification durably unless its key was recorded before: true if it is new.
+  [[nodiscard]] virtual Result<bool> PutNotification(const std::string& key, uint64_t at_ms,
+                                                     const std::string& body) = 0;
+  // The notifications recorded after `after_seq`, oldest first, at most `limit`.
+  [[nodiscard]] virtual Result<std::vector<StoredNotification>> Notifications(uint64_t after_seq,
+                                                                              size_t limit) = 0;
   // Every alarm, oldest first.
   [[nodiscard]] virtual Result<std::vector<StoredAlarm>> Alarms() = 0;
 };
