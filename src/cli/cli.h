@@ -45,5 +45,6 @@ void AddLogCommands(CLI::App& app, int* exit_code);
 void AddNodeCommands(CLI::App& app, int* exit_code);
 void AddAuditCommands(CLI::App& app, int* exit_code);
 void AddClientCommands(CLI::App& app, int* exit_code);
+void AddConsultCommands(CLI::App& app, int* exit_code);
 
 }  // namespace entente::cli

@@ -9,18 +9,12 @@
 
 #include "base/encoding.h"
 #include "cli/cli.h"
+#include "cli/client_common.h"
 #include "client/client.h"
 
 namespace entente::cli {
-namespace {
 
-struct Common {
-  std::string home;
-  bool json = false;
-  std::string Home() const { return home.empty() ? client::DefaultHome() : home; }
-};
-
-void AddCommon(CLI::App* cmd, Common& c, bool json = true) {
+void AddCommon(CLI::App* cmd, Common& c, bool json) {
   cmd->add_option("--home", c.home, "Client home (default $ENTENTE_HOME, else ~/.entente)");
   if (json) cmd->add_flag("--json", c.json, "Print JSON");
 }
@@ -42,12 +36,13 @@ Result<std::unique_ptr<client::Client>> OpenClient(const Common& c) {
   return client::Client::Open(c.Home(), passphrase, SystemClock::Instance());
 }
 
-// Syncs the directory and prints key-transparency warnings on stderr.
 Status SyncAndWarn(client::Client& client) {
   ENTENTE_ASSIGN_OR_RETURN(auto warnings, client.SyncDirectory());
   for (const auto& w : warnings) std::cerr << "entente: " << w << "\n";
   return {};
 }
+
+namespace {
 
 nlohmann::json ConfigJson(const client::HomeConfig& config) {
   return {{"member", config.member},

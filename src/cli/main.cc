@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   AddNodeCommands(app, &exit_code);
   AddAuditCommands(app, &exit_code);
   AddClientCommands(app, &exit_code);
+  AddConsultCommands(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -7,6 +7,7 @@
 
 #include "base/encoding.h"
 #include "base/file.h"
+#include "client/space_view.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
 #include "label/banner.h"
@@ -250,58 +251,40 @@ Result<HomeConfig> EnrolDevice(const EnrolOptions& options, const Clock& clock) 
   return EnrolWith(options, clock, false);
 }
 
+Status LogView::Add(const nlohmann::json& entry) {
+  auto header_bytes = Base64UrlDecode(entry.value("header", ""));
+  if (!header_bytes) return DataLoss("log: bad entry encoding");
+  tree.AppendLeaf(*header_bytes);
+  ENTENTE_ASSIGN_OR_RETURN(auto header, ledger::DecodeHeader(*header_bytes));
+  std::optional<Bytes> body;
+  if (entry.contains("body")) {
+    auto decoded = Base64UrlDecode(entry.value("body", ""));
+    if (!decoded) return DataLoss("log: bad body encoding");
+    body = std::move(*decoded);
+  }
+  entries.push_back({entries.size(), std::move(*header_bytes), std::move(header), std::move(body),
+                     entry.value("flagged", "")});
+  return {};
+}
+
+Status LogView::Verify(const std::string& note, const ledger::SpaceId& space,
+                       const crypto::PublicKey& key) {
+  ENTENTE_ASSIGN_OR_RETURN(auto checkpoint, OpenNodeCheckpoint(note, space, origin, key));
+  if (checkpoint.size.value() > tree.size().value()) return {};
+  ENTENTE_ASSIGN_OR_RETURN(auto root, tree.RootAt(checkpoint.size));
+  if (root != checkpoint.root) {
+    return DataLoss("log " + origin + ": the entries do not match " + origin +
+                    "'s signed checkpoint");
+  }
+  verified_size = std::max(verified_size, checkpoint.size.value());
+  return {};
+}
+
 namespace {
 
-// One log of a space as this client fetched it: every entry, and the tree of their headers that
-// the origin's signed checkpoint is checked against.
-struct LogView {
-  std::string origin;
-  struct Entry {
-    uint64_t index;
-    Bytes header_bytes;
-    ledger::EventHeader header;
-    std::optional<Bytes> body;
-    std::string flagged;  // why the node flagged it as breaking policy (left out of state)
-  };
-  std::vector<Entry> entries;
-  ledger::MerkleTree tree;
-  uint64_t verified_size = 0;  // entries below this are in a checkpoint the origin signed
-
-  // Adds the next entry ({"header": b64url, "body": b64url?}).
-  Status Add(const nlohmann::json& entry) {
-    auto header_bytes = Base64UrlDecode(entry.value("header", ""));
-    if (!header_bytes) return DataLoss("log: bad entry encoding");
-    tree.AppendLeaf(*header_bytes);
-    ENTENTE_ASSIGN_OR_RETURN(auto header, ledger::DecodeHeader(*header_bytes));
-    std::optional<Bytes> body;
-    if (entry.contains("body")) {
-      auto decoded = Base64UrlDecode(entry.value("body", ""));
-      if (!decoded) return DataLoss("log: bad body encoding");
-      body = std::move(*decoded);
-    }
-    entries.push_back({entries.size(), std::move(*header_bytes), std::move(header), std::move(body),
-                       entry.value("flagged", "")});
-    return {};
-  }
-
-  // Checks a checkpoint note signed by the origin's node (`key`) against the entries so far; OK
-  // and remembers its size if it matches, DataLoss if not. One beyond the entries waits.
-  Status Verify(const std::string& note, const ledger::SpaceId& space,
-                const crypto::PublicKey& key) {
-    ENTENTE_ASSIGN_OR_RETURN(auto checkpoint, OpenNodeCheckpoint(note, space, origin, key));
-    if (checkpoint.size.value() > tree.size().value()) return {};
-    ENTENTE_ASSIGN_OR_RETURN(auto root, tree.RootAt(checkpoint.size));
-    if (root != checkpoint.root) {
-      return DataLoss("log " + origin + ": the entries do not match " + origin +
-                      "'s signed checkpoint");
-    }
-    verified_size = std::max(verified_size, checkpoint.size.value());
-    return {};
-  }
-};
-
-// A structural entry (charter, join, channel) whose signature and body verify, with its meta.
-std::optional<nlohmann::json> StructuralMeta(const LogView::Entry& e) {
+// The meta of an entry that state is folded from (not a message; not flagged by the node), if
+// its signature and body verify.
+std::optional<nlohmann::json> FoldableMeta(const LogView::Entry& e) {
   if (e.header.kind == kMessagePost || !e.body || !e.flagged.empty() ||
       !ledger::VerifyHeaderSignature(e.header) || !ledger::CheckBodyHash(e.header, *e.body)) {
     return std::nullopt;
@@ -362,36 +345,44 @@ Result<std::vector<std::string>> FoldDirectory(const LogView& log, space::Direct
 
 }  // namespace
 
-// One space as this client sees it: each partner's log, and the state folded from all of them
-// in the merge order every party uses (space::MergeOrder).
-struct Client::SpaceView {
-  explicit SpaceView(ledger::SpaceId id) : state(id) {}
-  space::SpaceState state;
-  std::map<std::string, LogView> logs;  // by origin
-
-  // Folds the structural entries of every log again, in merge order.
-  void Rebuild(const space::Directory& directory) {
-    state = space::SpaceState(state.id());
+void SpaceView::Rebuild(const space::Directory& directory, uint64_t now_ms) {
+  state = space::SpaceState(state.id());
+  book = consult::Book(state);
+  // Structure first (charter, joins, channels), then consultations, each in merge order.
+  for (bool consultations : {false, true}) {
     std::vector<std::vector<uint64_t>> times;
     std::vector<std::string> origins;
-    std::vector<std::vector<std::pair<const LogView::Entry*, nlohmann::json>>> structural;
+    std::vector<std::vector<std::pair<const LogView::Entry*, nlohmann::json>>> foldable;
     for (const auto& [origin, log] : logs) {
       origins.push_back(origin);
       auto& t = times.emplace_back();
-      auto& s = structural.emplace_back();
+      auto& f = foldable.emplace_back();
       for (const auto& e : log.entries) {
-        auto meta = StructuralMeta(e);
+        if (consult::IsConsultKind(e.header.kind) != consultations) continue;
+        auto meta = FoldableMeta(e);
         if (!meta) continue;
         t.push_back(e.header.created_ms);
-        s.emplace_back(&e, std::move(*meta));
+        f.emplace_back(&e, std::move(*meta));
       }
     }
     for (auto [log, position] : space::MergeOrder(times, origins)) {
-      const auto& [entry, meta] = structural[log][position];
-      state.Apply(space::FoldEvent{entry->header, meta}, directory);
+      const auto& [entry, meta] = foldable[log][position];
+      space::FoldEvent event{entry->header, meta};
+      if (consultations) {
+        book.Apply(event, entry->index, directory);
+      } else {
+        state.Apply(event, directory);
+      }
     }
   }
-};
+  book.AdvanceTo(now_ms);
+}
+
+const LogView::Entry* SpaceView::Find(const std::string& origin, uint64_t index) const {
+  auto it = logs.find(origin);
+  if (it == logs.end() || index >= it->second.entries.size()) return nullptr;
+  return &it->second.entries[index];
+}
 
 Client::Client(std::string home, HomeConfig config, crypto::Identity identity, const Clock& clock,
                std::unique_ptr<net::HttpClient> http)
@@ -589,7 +580,7 @@ Result<ledger::SpaceId> Client::CreateSpace(const std::string& name, const std::
   return draft.space;
 }
 
-Result<std::unique_ptr<Client::SpaceView>> Client::LoadSpace(const std::string& space) {
+Result<std::unique_ptr<SpaceView>> Client::LoadSpace(const std::string& space) {
   ENTENTE_ASSIGN_OR_RETURN(auto info, FindSpace(space));
   auto view = std::make_unique<SpaceView>(info.id);
   for (const auto& partner : info.partners) {
@@ -602,7 +593,7 @@ Result<std::unique_ptr<Client::SpaceView>> Client::LoadSpace(const std::string& 
     }
     view->logs.emplace(partner, std::move(*log));
   }
-  view->Rebuild(directory_);
+  view->Rebuild(directory_, ToUnixMs(clock_.Now()));
   return view;
 }
 
@@ -690,6 +681,10 @@ Result<SendResult> Client::Send(const std::string& space, const std::string& cha
     return PermissionDenied("no device in channel " + channel + " may read " + label.ToString() +
                             ", not even this one: is it within your clearance?");
   }
+  return Publish(draft);
+}
+
+Result<SendResult> Client::Publish(const space::EventDraft& draft) {
   ENTENTE_ASSIGN_OR_RETURN(auto event, space::Author(draft, identity_.signing));
   ENTENTE_ASSIGN_OR_RETURN(
       auto receipt, Submit(Base64UrlEncode(event.header_bytes), Base64UrlEncode(event.body_bytes)));
@@ -702,6 +697,28 @@ Result<SendResult> Client::Send(const std::string& space, const std::string& cha
       VerifyReceipt(receipt, draft.space, config_.partner, config_.node_key, event.header_bytes));
   result.receipt_verified = true;
   return result;
+}
+
+Result<std::unique_ptr<net::WebSocketClient>> Client::ConnectStream(const std::string& target) {
+  net::ClientOptions options;
+  options.url = config_.node_url;
+  options.fingerprint = config_.fingerprint;
+  ENTENTE_ASSIGN_OR_RETURN(
+      auto signed_headers,
+      net::SignRequest({"GET", config_.node_url + target, {}}, identity_.signing, clock_));
+  net::HeaderMap headers;
+  signed_headers.AddTo(headers);
+  return net::WebSocketClient::Connect(options, target, headers);
+}
+
+Result<crypto::SecretBytes> Client::OpenEnvelope(const ledger::EventHeader& header,
+                                                 const Bytes& body) const {
+  if (!ledger::CheckBodyHash(header, body)) {
+    return DataLoss("the body does not match the signed header");
+  }
+  ENTENTE_ASSIGN_OR_RETURN(auto decoded, ledger::DecodeBody(body));
+  const crypto::EncryptionKey* keys[] = {&identity_.encryption};
+  return space::OpenBody(header, decoded, keys);
 }
 
 Message Client::ToMessage(const SpaceView& view, const std::string& origin, uint64_t index,
@@ -800,9 +817,6 @@ Status Client::Follow(const std::string& space, const std::string& channel,
   ENTENTE_ASSIGN_OR_RETURN(auto warnings, SyncDirectory());
   (void)warnings;
   ENTENTE_ASSIGN_OR_RETURN(auto info, FindSpace(space));
-  net::ClientOptions options;
-  options.url = config_.node_url;
-  options.fingerprint = config_.fingerprint;
   // One stream per partner's log held here, each from 0: every entry builds the tree the
   // origin's checkpoints are checked against; messages wait until a checkpoint covers them.
   struct Stream {
@@ -818,12 +832,7 @@ Status Client::Follow(const std::string& space, const std::string& channel,
     if (!key) continue;
     if (partner != config_.partner && !info.logs.contains(partner)) continue;
     std::string target = "/v1/logs/" + info.id.ToHex() + "/stream?from=0&origin=" + partner;
-    ENTENTE_ASSIGN_OR_RETURN(
-        auto signed_headers,
-        net::SignRequest({"GET", config_.node_url + target, {}}, identity_.signing, clock_));
-    net::HeaderMap headers;
-    signed_headers.AddTo(headers);
-    ENTENTE_ASSIGN_OR_RETURN(auto socket, net::WebSocketClient::Connect(options, target, headers));
+    ENTENTE_ASSIGN_OR_RETURN(auto socket, ConnectStream(target));
     view.logs[partner].origin = partner;
     streams.push_back({partner, *key, std::move(socket), {}});
   }
@@ -848,7 +857,7 @@ Status Client::Follow(const std::string& space, const std::string& channel,
       ENTENTE_RETURN_IF_ERROR(log.Add(json));
       const auto& e = log.entries.back();
       if (e.header.kind != kMessagePost) {
-        view.Rebuild(directory_);
+        view.Rebuild(directory_, ToUnixMs(clock_.Now()));
       } else if (index >= from[stream.origin]) {
         stream.pending.push_back(log.entries.size() - 1);
       }

@@ -22,10 +22,13 @@
 #include "crypto/secret_bytes.h"
 #include "ledger/event.h"
 #include "net/http_client.h"
+#include "space/author.h"
 #include "space/directory.h"
 #include "space/space_state.h"
 
 namespace entente::client {
+
+struct SpaceView;  // client/space_view.h
 
 // $ENTENTE_HOME, else $HOME/.entente.
 std::string DefaultHome();
@@ -158,11 +161,23 @@ class Client {
   [[nodiscard]] Result<net::HttpResponse> Call(std::string_view method, std::string_view target,
                                                const std::optional<nlohmann::json>& body);
 
+  // ---- For the parts of the library that work in a space (consult.h) ----
+
+  // Every log of the space this node holds, verified, and the state folded from them.
+  [[nodiscard]] Result<std::unique_ptr<SpaceView>> LoadSpace(const std::string& space);
+  // Signs `draft` with this device's key, submits it and verifies the receipt.
+  [[nodiscard]] Result<SendResult> Publish(const space::EventDraft& draft);
+  // Opens an event body's envelope with this device's key.
+  [[nodiscard]] Result<crypto::SecretBytes> OpenEnvelope(const ledger::EventHeader& header,
+                                                         const Bytes& body) const;
+  const Clock& clock() const { return clock_; }
+  // A WebSocket to `target` on the node, authenticated by this device's signature.
+  [[nodiscard]] Result<std::unique_ptr<net::WebSocketClient>> ConnectStream(
+      const std::string& target);
+
  private:
   Client(std::string home, HomeConfig config, crypto::Identity identity, const Clock& clock,
          std::unique_ptr<net::HttpClient> http);
-  struct SpaceView;
-  Result<std::unique_ptr<SpaceView>> LoadSpace(const std::string& space);
   Result<nlohmann::json> Submit(const std::string& header_b64, const std::string& body_b64);
   Message ToMessage(const SpaceView& view, const std::string& origin, uint64_t index,
                     const ledger::EventHeader& header, const std::optional<Bytes>& body,

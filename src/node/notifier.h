@@ -19,8 +19,8 @@
 
 namespace entente::node {
 
-// Each message (JSON text): {"type":"notification","seq":n, ...consult::Notification,
-// "for_you":bool}.
+// Each message (JSON text) is one notification: consult::Notification's JSON with its "seq" and
+// "for_you" (the reader is one of its targets).
 class Notifier {
  public:
   using Logger = std::function<void(const std::string& what, const Error& error)>;

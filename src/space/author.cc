@@ -42,6 +42,7 @@ Result<AuthoredEvent> Author(const EventDraft& draft, const crypto::SigningKey& 
   h.author = key.public_key();
   h.label = draft.label;
   h.subject = draft.subject;
+  h.exercise_id = draft.exercise_id;
 
   ledger::EventBody body;
   ENTENTE_ASSIGN_OR_RETURN(body.meta, ledger::CanonicalMeta(draft.meta.dump()));

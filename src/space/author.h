@@ -24,6 +24,7 @@ struct EventDraft {
   std::string origin;
   std::string label;
   Bytes subject;
+  Bytes exercise_id;  // empty: the real world
   nlohmann::json meta = nlohmann::json::object();
   // For kinds with an envelope: the plaintext and the keys to seal it to.
   std::optional<Bytes> plaintext;

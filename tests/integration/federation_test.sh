@@ -24,75 +24,7 @@ trap cleanup EXIT
 pass=0 fail=0
 . "$(dirname "$0")/lib.sh"
 
-# eventually DESCRIPTION SECONDS -- COMMAND: COMMAND must succeed within SECONDS; it is retried
-# every half second with its output in $T/out, which is shown if it never succeeds.
-eventually() {
-  local what=$1 deadline=$((SECONDS + $2)); shift 3
-  until "$@" >"$T/out" 2>&1; do
-    if ((SECONDS >= deadline)); then
-      fail=$((fail + 1)); echo "FAIL: $what (not within $2 s; last output:)"; sed 's/^/    /' "$T/out"
-      return 1
-    fi
-    sleep 0.5
-  done
-  pass=$((pass + 1))
-}
-# Each step prints its name and the seconds since the start, to locate slow or hung steps.
-step() { echo "--- $* (${SECONDS}s)"; }
-
 export ENTENTE_PASSPHRASE="correct horse battery staple"
-json_field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$@"; }
-
-# start_node NAME PORT [FLAGS...]: runs the node in $T/NAME; sets PID[NAME] and URL[NAME].
-start_node() {
-  local n=$1 port=$2 _; shift 2
-  : >"$T/$n.out"
-  "$E" node run --dir "$T/$n" --listen "127.0.0.1:$port" --peer-poll-ms 200 "$@" \
-    >"$T/$n.out" 2>>"$T/$n.err" &
-  PID[$n]=$!
-  for _ in $(seq 1 600); do grep -q '^ready ' "$T/$n.out" 2>/dev/null && break; sleep 0.1; done
-  URL[$n]=$(sed -n 's/^ready //p' "$T/$n.out")
-  [[ -n ${URL[$n]} ]] || { echo "FAIL: node $n did not start"; tail -20 "$T/$n.err"; exit 1; }
-}
-# stop_node NAME: SIGTERM, then SIGKILL if it has not stopped after 30 s; returns its exit status.
-stop_node() {
-  local n=$1 p=${PID[$1]} _ rc
-  kill -TERM "$p"
-  for _ in $(seq 1 300); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$p" 2>/dev/null
-  wait "$p"; rc=$?
-  unset "PID[$n]"
-  return "$rc"
-}
-kill_node() { kill -9 "${PID[$1]}"; wait "${PID[$1]}" 2>/dev/null; unset "PID[$1]"; }
-
-# start_proxy NAME TARGET_PORT: a fault proxy in front of a node; sets PID[p_NAME], PPORT_NAME.
-start_proxy() {
-  local n=$1 _
-  python3 "$ROOT/tests/integration/faultproxy.py" --listen 127.0.0.1:0 --target "127.0.0.1:$2" \
-    --control "$T/p_$n.ctl" --port-file "$T/p_$n.port" >/dev/null 2>"$T/p_$n.err" &
-  PID[p_$n]=$!
-  for _ in $(seq 1 100); do [[ -s $T/p_$n.port ]] && break; sleep 0.1; done
-  [[ -s $T/p_$n.port ]] || { echo "FAIL: proxy $n did not start"; cat "$T/p_$n.err"; exit 1; }
-}
-# set_mode NAME MODE...: rewrites proxy NAME's control file; waits until the proxy applies it.
-set_mode() {
-  local n=$1 _ before; shift
-  before=$(grep -cxF -- "mode $*" "$T/p_$n.err")
-  printf '%s\n' "$*" >"$T/p_$n.ctl.tmp" && mv "$T/p_$n.ctl.tmp" "$T/p_$n.ctl"
-  for _ in $(seq 1 200); do
-    (($(grep -cxF -- "mode $*" "$T/p_$n.err") > before)) && return 0
-    sleep 0.05
-  done
-  echo "FAIL: proxy $n did not switch to '$*'"; cat "$T/p_$n.err"; exit 1
-}
-
-# metric NAME_OF_NODE METRIC VALUE: the node's /metrics has "METRIC VALUE".
-metric() {
-  curl -sS -k --max-time 10 "${URL[$1]}/metrics" >"$T/metrics" || return 1
-  grep "^$2 " "$T/metrics"
-  grep -qx "$2 $3" "$T/metrics"
-}
 
 # space_is HOME WANT: prints NCG's state as HOME sees it ("joined=KOR,USA in_force=true": the
 # partners that joined, sorted; or "absent") and
