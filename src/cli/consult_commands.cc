@@ -4,9 +4,12 @@
 
 #include "base/clock.h"
 #include "base/duration.h"
+#include "base/encoding.h"
 #include "cli/cli.h"
 #include "cli/client_common.h"
 #include "client/consult.h"
+#include "node/archive.h"
+#include "node/peers.h"
 
 namespace entente::cli {
 namespace {
@@ -396,6 +399,77 @@ int RunDecisionShow(const DecisionArgs& a) {
   return kExitOk;
 }
 
+// ---- decision verify (offline) ----
+
+struct VerifyArgs {
+  std::string id, node_dir;
+  std::vector<std::string> logs, node_keys;
+  bool json = false;
+};
+
+int RunDecisionVerify(const VerifyArgs& a) {
+  std::map<std::string, crypto::PublicKey> keys;
+  for (const auto& item : a.node_keys) {
+    auto eq = item.find('=');
+    auto key = eq == std::string::npos ? Result<Bytes>(InvalidArgument("no ="))
+                                       : Base64UrlDecode(item.substr(eq + 1));
+    auto parsed = key ? crypto::PublicKey::FromBytes(*key)
+                      : Result<crypto::PublicKey>(std::unexpected(key.error()));
+    if (!parsed) {
+      return Fail(Error(ErrorCode::kInvalidArgument,
+                        "--node-key \"" + item + "\": expected PARTNER=KEY (base64url)"));
+    }
+    keys.emplace(item.substr(0, eq), *parsed);
+  }
+  node::ArchiveOptions options;
+  options.dirs = a.logs;
+  options.now_ms = ToUnixMs(SystemClock::Instance().Now());
+  options.node_key = [&](const std::string& partner) -> Result<crypto::PublicKey> {
+    if (auto it = keys.find(partner); it != keys.end()) return it->second;
+    if (!a.node_dir.empty()) return node::PinnedNodeKey(a.node_dir, partner);
+    return NotFound("no node key for " + partner + ": pass --node-key " + partner +
+                    "=KEY or --node-dir");
+  };
+  auto archive = node::Archive::Load(options);
+  if (!archive) return Fail(archive.error());
+  auto record = (*archive)->DecisionRecord(a.id);
+  if (!record) return Fail(record.error());
+  nlohmann::json logs = nlohmann::json::array();
+  for (const auto& l : (*archive)->logs()) {
+    logs.push_back({{"dir", l.dir},
+                    {"origin", l.origin},
+                    {"kind", l.directory ? "directory" : "space"},
+                    {"size", l.size},
+                    {"bodies", l.bodies}});
+  }
+  bool adopted = record->value("adopted", false);
+  if (a.json) {
+    nlohmann::json out = *record;
+    out["logs"] = logs;
+    out["warnings"] = (*archive)->warnings();
+    PrintJson(out);
+  } else {
+    for (const auto& l : (*archive)->logs()) {
+      std::cout << "verified " << (l.directory ? "directory" : "space") << " log of " << l.origin
+                << ": " << l.size << " entries, " << l.bodies << " bodies (" << l.dir << ")\n";
+    }
+    for (const auto& w : (*archive)->warnings()) std::cout << "warning: " << w << "\n";
+    std::cout << "decision " << record->value("id", "") << " in space "
+              << record->value("space", "") << "\n";
+    for (const auto& v : (*record)["approvals"]) {
+      std::cout << "  " << v.value("partner", "") << " approved version " << v.value("version", 0)
+                << " (" << v.value("text_sha256", "").substr(0, 16) << "...) in entry "
+                << v["entry"].value("origin", "") << "/" << v["entry"].value("index", 0) << " by "
+                << v["entry"].value("member", "") << "\n";
+    }
+    std::cout << (adopted ? "ADOPTED (" + record->value("adopted_by", "") + ") at " +
+                                record->value("adopted_at", "")
+                          : std::string("NOT adopted"))
+              << "\n";
+  }
+  return adopted ? kExitOk : kExitNo;
+}
+
 // ---- watch ----
 
 struct WatchArgs {
@@ -561,6 +635,25 @@ void AddConsultCommands(CLI::App& app, int* exit_code) {
   AddTarget(dshow, dsa->target);
   dshow->add_option("id", dsa->id, "The decision")->required();
   dshow->callback([dsa, exit_code] { *exit_code = RunDecisionShow(*dsa); });
+
+  auto* dverify = decision->add_subcommand("verify",
+                                           "Check offline, from exported logs, "
+                                           "whether a decision was adopted");
+  dverify->footer(
+      "Verifies each exported log (entente log export, with its bodies) against its partner's\n"
+      "node key, folds them as every node does, and prints the decision's approvals with the\n"
+      "log entries that prove them. Export each partner's space log and directory log\n"
+      "(--space directory). Exit 0 if adopted, 1 if not.\nExample:\n"
+      "  entente decision verify 3f2a9c01 --log ncg-USA --log ncg-KOR --log dir-USA \\\n"
+      "    --log dir-KOR --node-dir /var/lib/entente");
+  auto va = std::make_shared<VerifyArgs>();
+  dverify->add_option("id", va->id, "The decision")->required();
+  dverify->add_option("--log", va->logs, "An exported log directory (repeatable)")->required();
+  dverify->add_option("--node-key", va->node_keys, "PARTNER=KEY: a node key to trust (repeatable)");
+  dverify->add_option("--node-dir", va->node_dir,
+                      "Trust the node keys this node directory holds (its own and its peers')");
+  dverify->add_flag("--json", va->json, "Print JSON");
+  dverify->callback([va, exit_code] { *exit_code = RunDecisionVerify(*va); });
 
   auto* watch = app.add_subcommand("watch", "Print notifications live: requests, escalations, ...");
   watch->footer(

@@ -7,6 +7,7 @@
 #include "ledger/ids.h"
 #include "ledger/note.h"
 #include "node/peers.h"
+#include "space/names.h"
 #include "store/checkpointer.h"
 #include "store/sqlite_store.h"
 #include "store/tiled_log.h"
@@ -26,12 +27,14 @@ struct VerifyOptions {
 };
 
 int RunExport(const ExportOptions& o) {
-  auto space = ledger::SpaceId::FromHex(o.space);
-  if (!space)
-    return Fail(Error(ErrorCode::kInvalidArgument,
-                      "--space: expected 32 hex digits (a space id), got \"" + o.space + "\""));
   auto origin = ledger::PartnerCode::Parse(o.origin);
   if (!origin) return Fail(origin.error().WithContext("--origin"));
+  auto space = o.space == "directory" ? Result<ledger::SpaceId>(space::DirectorySpaceId(o.origin))
+                                      : ledger::SpaceId::FromHex(o.space);
+  if (!space)
+    return Fail(Error(
+        ErrorCode::kInvalidArgument,
+        "--space: expected 32 hex digits (a space id) or \"directory\", got \"" + o.space + "\""));
   std::string db_path = o.node_dir + "/node.db";
   if (auto exists = ReadFile(db_path, 0);
       !exists && exists.error().code() == ErrorCode::kNotFound) {
@@ -154,7 +157,9 @@ void AddLogCommands(CLI::App& app, int* exit_code) {
       "    --origin USA --out /srv/log");
   auto eo = std::make_shared<ExportOptions>();
   exp->add_option("--node-dir", eo->node_dir, "Node directory (holds node.db)")->required();
-  exp->add_option("--space", eo->space, "Space id, 32 hex digits")->required();
+  exp->add_option("--space", eo->space,
+                  "Space id, 32 hex digits, or directory (the origin's directory log)")
+      ->required();
   exp->add_option("--origin", eo->origin, "Partner whose log to export, e.g. USA")->required();
   exp->add_option("--out", eo->out, "Output directory")->required();
   exp->add_flag("--json", eo->json, "Print JSON");

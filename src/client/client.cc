@@ -1,6 +1,7 @@
 #include "client/client.h"
 
 #include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <tuple>
@@ -8,6 +9,7 @@
 #include "base/encoding.h"
 #include "base/file.h"
 #include "client/space_view.h"
+#include "consult/fold.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
 #include "label/banner.h"
@@ -348,33 +350,18 @@ Result<std::vector<std::string>> FoldDirectory(const LogView& log, space::Direct
 void SpaceView::Rebuild(const space::Directory& directory, uint64_t now_ms) {
   state = space::SpaceState(state.id());
   book = consult::Book(state);
-  // Structure first (charter, joins, channels), then consultations, each in merge order.
-  for (bool consultations : {false, true}) {
-    std::vector<std::vector<uint64_t>> times;
-    std::vector<std::string> origins;
-    std::vector<std::vector<std::pair<const LogView::Entry*, nlohmann::json>>> foldable;
-    for (const auto& [origin, log] : logs) {
-      origins.push_back(origin);
-      auto& t = times.emplace_back();
-      auto& f = foldable.emplace_back();
-      for (const auto& e : log.entries) {
-        if (consult::IsConsultKind(e.header.kind) != consultations) continue;
-        auto meta = FoldableMeta(e);
-        if (!meta) continue;
-        t.push_back(e.header.created_ms);
-        f.emplace_back(&e, std::move(*meta));
-      }
-    }
-    for (auto [log, position] : space::MergeOrder(times, origins)) {
-      const auto& [entry, meta] = foldable[log][position];
-      space::FoldEvent event{entry->header, meta};
-      if (consultations) {
-        book.Apply(event, entry->index, directory);
-      } else {
-        state.Apply(event, directory);
-      }
+  std::deque<nlohmann::json> metas;  // stable addresses for the fold
+  std::map<std::string, std::vector<consult::FoldEntry>> foldable;
+  for (const auto& [origin, log] : logs) {
+    auto& entries = foldable[origin];
+    for (const auto& e : log.entries) {
+      auto meta = FoldableMeta(e);
+      if (!meta) continue;
+      metas.push_back(std::move(*meta));
+      entries.push_back({&e.header, &metas.back(), {}, e.index});
     }
   }
+  consult::FoldSpaceLogs(foldable, directory, state, book);
   book.AdvanceTo(now_ms);
 }
 

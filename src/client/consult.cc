@@ -4,6 +4,7 @@
 
 #include "base/encoding.h"
 #include "client/space_view.h"
+#include "consult/fold.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
 #include "label/banner.h"
@@ -25,21 +26,6 @@ Status CheckText(std::string_view what, const std::string& text) {
                              " bytes; the limit is 1 MiB");
   }
   return {};
-}
-
-nlohmann::json RefJson(const consult::EntryRef& at) {
-  return {{"origin", at.origin},
-          {"index", at.index},
-          {"event", at.event_id},
-          {"at", FormatRfc3339(FromUnixMs(at.created_ms))},
-          {"member", at.member}};
-}
-
-nlohmann::json VoteJson(const consult::Vote& v) {
-  return {{"partner", v.partner},
-          {"version", v.version},
-          {"text_sha256", v.text_sha256},
-          {"entry", RefJson(v.at)}};
 }
 
 std::vector<std::string> Keys(const std::map<std::string, consult::Consultation>& all) {
@@ -79,10 +65,10 @@ Result<std::string> ResolveId(const std::vector<std::string>& ids, std::string_v
 nlohmann::json ConsultationView::ToJson() const {
   const auto& c = consultation;
   nlohmann::json acks = nlohmann::json::object();
-  for (const auto& [partner, at] : c.acks) acks[partner] = RefJson(at);
+  for (const auto& [partner, at] : c.acks) acks[partner] = consult::EntryJson(at);
   nlohmann::json reports_json = nlohmann::json::array();
   for (const auto& r : reports) {
-    nlohmann::json j = {{"entry", RefJson(r.at)}, {"readable", r.readable}};
+    nlohmann::json j = {{"entry", consult::EntryJson(r.at)}, {"readable", r.readable}};
     if (r.readable) {
       j["conditions"] = r.conditions;
       j["actions"] = r.actions;
@@ -92,10 +78,10 @@ nlohmann::json ConsultationView::ToJson() const {
   }
   nlohmann::json tasks = nlohmann::json::array();
   for (const auto& t : c.tasks) {
-    nlohmann::json j = {{"id", t.id}, {"owner", t.owner}, {"added", RefJson(t.added)}};
+    nlohmann::json j = {{"id", t.id}, {"owner", t.owner}, {"added", consult::EntryJson(t.added)}};
     if (auto it = task_titles.find(t.id); it != task_titles.end()) j["title"] = it->second;
     if (t.resolve_by_ms) j["resolve_by"] = FormatRfc3339(FromUnixMs(*t.resolve_by_ms));
-    if (t.done) j["done"] = RefJson(*t.done);
+    if (t.done) j["done"] = consult::EntryJson(*t.done);
     if (!t.workstream.empty()) j["workstream"] = t.workstream;
     tasks.push_back(std::move(j));
   }
@@ -113,7 +99,8 @@ nlohmann::json ConsultationView::ToJson() const {
   }
   nlohmann::json timeline = nlohmann::json::array();
   for (const auto& t : c.timeline) {
-    nlohmann::json j = {{"kind", t.kind}, {"applied", t.applied}, {"entry", RefJson(t.at)}};
+    nlohmann::json j = {
+        {"kind", t.kind}, {"applied", t.applied}, {"entry", consult::EntryJson(t.at)}};
     if (!t.note.empty()) j["note"] = t.note;
     if (auto it = notes.find(t.at.event_id); it != notes.end()) j["text"] = it->second;
     timeline.push_back(std::move(j));
@@ -132,7 +119,7 @@ nlohmann::json ConsultationView::ToJson() const {
           {"precedence", c.precedence},
           {"label", c.label},
           {"requester", c.requester},
-          {"requested", RefJson(c.requested)},
+          {"requested", consult::EntryJson(c.requested)},
           {"counterparts", c.counterparts},
           {"subject", subject},
           {"details", details},
@@ -147,50 +134,17 @@ nlohmann::json ConsultationView::ToJson() const {
 }
 
 nlohmann::json DecisionView::ToJson() const {
-  const auto& d = decision;
-  nlohmann::json versions = nlohmann::json::array();
-  for (const auto& v : d.versions) {
-    nlohmann::json j = {
-        {"version", v.number}, {"text_sha256", v.text_sha256}, {"entry", RefJson(v.at)}};
-    if (auto it = texts.find(v.number); it != texts.end()) j["text"] = it->second;
-    if (auto it = problems.find(v.number); it != problems.end()) j["problem"] = it->second;
-    versions.push_back(std::move(j));
+  nlohmann::json out = record;
+  out["space"] = space;
+  for (auto& v : out["versions"]) {
+    uint32_t number = v.value("version", 0u);
+    if (auto it = texts.find(number); it != texts.end()) v["text"] = it->second;
+    if (auto it = problems.find(number); it != problems.end()) v["problem"] = it->second;
   }
-  nlohmann::json approvals = nlohmann::json::array();
-  for (const auto& v : d.approvals) approvals.push_back(VoteJson(v));
-  nlohmann::json voided = nlohmann::json::array();
-  for (const auto& v : d.voided) voided.push_back(VoteJson(v));
-  nlohmann::json objections = nlohmann::json::array();
-  for (const auto& v : d.objections) {
-    nlohmann::json j = VoteJson(v);
-    if (auto it = objection_reasons.find(v.at.event_id); it != objection_reasons.end()) {
-      j["reason"] = it->second;
-    }
-    objections.push_back(std::move(j));
+  for (auto& o : out["objections"]) {
+    auto it = objection_reasons.find(o["entry"].value("event", ""));
+    if (it != objection_reasons.end()) o["reason"] = it->second;
   }
-  std::vector<std::string> waiting;
-  for (const auto& p : partners) {
-    if (!d.ApprovedBy(p)) waiting.push_back(p);
-  }
-  nlohmann::json out = {{"space", space},
-                        {"id", d.id},
-                        {"consultation", d.consultation},
-                        {"consultation_state", consultation_state},
-                        {"partners", partners},
-                        {"current_version", d.current().number},
-                        {"current_sha256", d.current().text_sha256},
-                        {"versions", versions},
-                        {"approvals", approvals},
-                        {"voided_approvals", voided},
-                        {"objections", objections},
-                        {"awaiting", waiting},
-                        {"adopted", d.adopted()}};
-  if (d.adopted()) {
-    out["adopted_at"] = FormatRfc3339(FromUnixMs(*d.adopted_ms));
-    out["adopted_by"] = d.adopted_by;
-  }
-  if (silence_deadline_ms)
-    out["silence_deadline"] = FormatRfc3339(FromUnixMs(*silence_deadline_ms));
   return out;
 }
 
@@ -572,6 +526,7 @@ Result<DecisionView> Consultations::ShowDecision(const std::string& space_name,
   out.partners = c->participants();
   out.silence_deadline_ms = view->book.SilenceDeadline(*d);
   if (d->adopted()) out.silence_deadline_ms.reset();
+  out.record = consult::DecisionJson(view->book, *c, *d);
   out.now_ms = ToUnixMs(client_.clock().Now());
   for (const auto& v : d->versions) {
     const LogView::Entry* e = view->Find(v.at.origin, v.at.index);

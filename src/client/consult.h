@@ -61,6 +61,7 @@ struct DecisionView {
   std::map<std::string, std::string> objection_reasons;  // by event id
   std::optional<uint64_t> silence_deadline_ms;
   uint64_t now_ms = 0;
+  nlohmann::json record;  // consult::DecisionJson
 
   nlohmann::json ToJson() const;
 };

@@ -1,6 +1,7 @@
 #include "store/tiled_log.h"
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "base/encoding.h"
 #include "base/file.h"
@@ -15,6 +16,7 @@ namespace fs = std::filesystem;
 
 constexpr size_t kMaxTileFile = ledger::kTileWidth * ledger::kHashSize;
 constexpr size_t kMaxBundleFile = ledger::kTileWidth * (2 + ledger::kMaxEntrySize);
+constexpr size_t kMaxBodiesFile = size_t{16} << 30;  // 16 GiB: read whole, only when asked
 
 Status WriteAt(const fs::path& root, const std::string& relative, ByteView data) {
   fs::path path = root / relative;
@@ -75,10 +77,57 @@ Result<ExportSummary> ExportTiledLog(Store& store, const LogKey& log, const std:
     ++summary.bundles;
     if (progress) progress(bundle_id.index * ledger::kTileWidth + tile.width, summary.tree_size);
   }
+  // The bodies held here (withheld and shredded ones are absent).
+  std::string bodies;
+  for (uint64_t i = 0; i < summary.tree_size; ++i) {
+    ENTENTE_ASSIGN_OR_RETURN(auto body, store.Body(log, i));
+    if (!body) continue;
+    bodies += nlohmann::json({{"index", i}, {"body", Base64UrlEncode(*body)}}).dump() + "\n";
+  }
+  ENTENTE_RETURN_IF_ERROR(WriteAt(root, "bodies.jsonl", AsBytes(bodies)));
   // The checkpoint last: a reader that sees it finds every tile it names.
   ENTENTE_RETURN_IF_ERROR(WriteAt(root, "checkpoint", AsBytes(summary.checkpoint)));
   return summary;
 }
+
+namespace {
+
+// Reads OUT/bodies.jsonl, if there is one: each body must match its header's body_hash.
+Status ReadBodies(const fs::path& root, VerifySummary& summary) {
+  auto text = ReadFile((root / "bodies.jsonl").string(), kMaxBodiesFile);
+  if (!text) {
+    return text.error().code() == ErrorCode::kNotFound ? Status()
+                                                       : Status(std::unexpected(text.error()));
+  }
+  std::string all = ToString(*text);
+  std::string_view rest = all;
+  for (size_t line = 1; !rest.empty(); ++line) {
+    size_t end = rest.find('\n');
+    std::string_view row = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+    std::string where = "bodies.jsonl line " + std::to_string(line);
+    auto json = nlohmann::json::parse(row, nullptr, false);
+    if (!json.is_object() || !json["index"].is_number_unsigned() || !json["body"].is_string()) {
+      return InvalidArgument(where + R"(: expected {"index": N, "body": base64url})");
+    }
+    uint64_t index = json["index"].get<uint64_t>();
+    auto body = Base64UrlDecode(json["body"].get<std::string>());
+    if (!body) return InvalidArgument(where + ": the body is not base64url");
+    if (index >= summary.headers.size())
+      return InvalidArgument(where + ": no entry " + std::to_string(index));
+    auto header = ledger::DecodeHeader(summary.headers[index]);
+    if (!header || !ledger::CheckBodyHash(*header, *body)) {
+      return Unauthenticated(where + ": the body of entry " + std::to_string(index) +
+                             " does not match its header");
+    }
+    if (!summary.bodies.emplace(index, std::move(*body)).second) {
+      return InvalidArgument(where + ": entry " + std::to_string(index) + " twice");
+    }
+  }
+  return {};
+}
+
+}  // namespace
 
 Result<VerifySummary> VerifyTiledLog(const std::string& dir, const VerifyOptions& options) {
   fs::path root(dir);
@@ -121,8 +170,10 @@ Result<VerifySummary> VerifyTiledLog(const std::string& dir, const VerifyOptions
                                header->origin + " in the log of " + cp.origin);
       }
       ++summary.entries;
+      if (options.keep_entries) summary.headers.push_back(std::move((*entries)[i]));
     }
   }
+  if (options.keep_entries) ENTENTE_RETURN_IF_ERROR(ReadBodies(root, summary));
 
   if (options.since_checkpoint) {
     auto old = ledger::OpenCheckpoint(*options.since_checkpoint, options.log_key, {});

@@ -4,11 +4,14 @@
 //   OUT/checkpoint                    the signed checkpoint with every cosignature
 //   OUT/tile/<L>/<N>[.p/<W>]          Merkle tiles, height 8 (docs/formats/tiles.md)
 //   OUT/tile/entries/<N>[.p/<W>]      entry bundles: the event headers
+//   OUT/bodies.jsonl                  Entente's extension: the event bodies this node holds, one
+//                                     {"index":N,"body":b64url} per line (docs/formats/tiles.md)
 //
 // Any standard tlog client can serve and verify such a directory; `VerifyTiledLog` is ours.
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,7 +49,8 @@ struct VerifyOptions {
   ledger::Verifier log_key;                 // the origin node's checkpoint key (vkey)
   std::vector<ledger::Verifier> cosigners;  // every one must have cosigned
   std::optional<std::string>
-      since_checkpoint;  // an older checkpoint note to prove consistency with
+      since_checkpoint;       // an older checkpoint note to prove consistency with
+  bool keep_entries = false;  // return the headers and bodies (VerifySummary)
 };
 
 struct VerifySummary {
@@ -56,6 +60,10 @@ struct VerifySummary {
   uint64_t entries = 0;                     // event headers whose signature was verified
   uint64_t tiles = 0;                       // tiles verified against the root
   std::optional<uint64_t> consistent_with;  // the size of the `since` checkpoint, if given
+  // With keep_entries: every event header, in log order, and the bodies of bodies.jsonl by
+  // index, each checked against its header's body_hash.
+  std::vector<Bytes> headers;
+  std::map<uint64_t, Bytes> bodies;
 };
 
 // Verifies a tiled log directory: the checkpoint's signature and required cosignatures, every

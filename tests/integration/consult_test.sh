@@ -169,5 +169,46 @@ eventually "KOR sees it closed" 30 -- state_is "$T/kim" "$C" closed
 expect 0 "kim reviews" -- "$E" consult review "$C" --home "$T/kim"
 eventually "both see it reviewed" 30 -- state_is "$T/alice" "$C" reviewed
 
+step "10. adoption checked offline from the exported logs"
+SPACE_ID=$("$E" space list --home "$T/alice" --json | python3 -c 'import json,sys; print(next(s["id"] for s in json.load(sys.stdin) if s["name"] == "NCG"))')
+stop_node usa || true
+for o in USA KOR; do
+  expect 0 "export NCG/$o from USA's node" -- "$E" log export --node-dir "$T/usa" --space "$SPACE_ID" --origin "$o" --out "$T/x/ncg-$o"
+  expect 0 "export $o's directory from USA's node" -- "$E" log export --node-dir "$T/usa" --space directory --origin "$o" --out "$T/x/dir-$o"
+done
+LOGS=(--log "$T/x/ncg-USA" --log "$T/x/ncg-KOR" --log "$T/x/dir-USA" --log "$T/x/dir-KOR")
+expect 0 "decision verify from the exported logs (trusting USA's pinned keys)" -- \
+  "$E" decision verify "${D:0:8}" "${LOGS[@]}" --node-dir "$T/usa" --json
+contains '"adopted": true' "adopted, according to the logs alone"
+contains '"adopted_by": "unanimity"' "by unanimity"
+python3 - "$T/out" <<'PY' && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: the offline record"; cat "$T/out"; }
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert sorted(a["partner"] for a in r["approvals"]) == ["KOR", "USA"], r["approvals"]
+assert {a["entry"]["origin"] for a in r["approvals"]} == {"KOR", "USA"}, r["approvals"]
+assert r["consultation_state"] == "reviewed", r["consultation_state"]
+assert len(r["logs"]) == 4, r["logs"]
+PY
+expect 0 "the same from KOR's exports" -- bash -c "
+  '$E' log export --node-dir '$T/kor' --space '$SPACE_ID' --origin USA --out '$T/y/ncg-USA' &&
+  '$E' log export --node-dir '$T/kor' --space '$SPACE_ID' --origin KOR --out '$T/y/ncg-KOR' &&
+  '$E' log export --node-dir '$T/kor' --space directory --origin USA --out '$T/y/dir-USA' &&
+  '$E' log export --node-dir '$T/kor' --space directory --origin KOR --out '$T/y/dir-KOR' &&
+  '$E' decision verify '$D' --log '$T/y/ncg-USA' --log '$T/y/ncg-KOR' --log '$T/y/dir-USA' --log '$T/y/dir-KOR' --node-dir '$T/kor'"
+contains "ADOPTED (unanimity)" "KOR's archive agrees"
+# A tampered body is caught: flip a byte of one body in bodies.jsonl.
+python3 - "$T/x/ncg-KOR/bodies.jsonl" <<'PY'
+import base64, json, sys
+lines = open(sys.argv[1]).read().splitlines()
+row = json.loads(lines[-1]); raw = bytearray(base64.urlsafe_b64decode(row["body"] + "=" * (-len(row["body"]) % 4)))
+raw[len(raw) // 2] ^= 1
+row["body"] = base64.urlsafe_b64encode(bytes(raw)).decode().rstrip("=")
+lines[-1] = json.dumps(row); open(sys.argv[1], "w").write("\n".join(lines) + "\n")
+PY
+expect 2 "a tampered body is refused" -- "$E" decision verify "$D" "${LOGS[@]}" --node-dir "$T/usa"
+contains "does not match its header" "the refusal names the mismatch"
+expect 2 "a log without its partner's key is refused" -- "$E" decision verify "$D" --log "$T/y/ncg-USA"
+contains "no node key for USA" "the refusal says which key is missing"
+
 echo "consult_test: $pass passed, $fail failed"
 ((fail == 0))
