@@ -694,6 +694,13 @@ void Book::Apply(const space::FoldEvent& event, uint64_t index, const space::Dir
     auto deadline = MetaUint(event.meta, "ack_deadline_ms");
     std::string id = h.event_id.ToHex();
     if (!escalation || !deadline || consultations_.contains(id) || !h.subject.empty()) return;
+    auto counterparts = space::MetaStrings(event.meta, "counterparts");
+    bool valid = IsPrecedence(space::MetaString(event.meta, "precedence")) &&
+                 !counterparts.empty() &&
+                 std::is_sorted(counterparts.begin(), counterparts.end()) &&
+                 std::adjacent_find(counterparts.begin(), counterparts.end()) == counterparts.end();
+    for (const auto& p : counterparts) valid = valid && p != h.origin && space_->HasPartner(p);
+    if (!valid) return;  // not a consultation any party could act in
     Consultation c;
     c.id = id;
     c.requested = at;

@@ -429,5 +429,39 @@ TEST_F(ConsultTest, PartnersActingAtOnceConverge) {
   EXPECT_EQ(at_usa.substr(0, at_usa.find('|')), "convened");
 }
 
+// What makes adoption checkable from the logs alone: on every party, an approval counts only
+// from its partner's decision authority, whatever the node that appended it checked.
+TEST_F(ConsultTest, FoldCountsApprovalsOnlyFromTheDecisionAuthority) {
+  std::string c = Convened();
+  ASSERT_TRUE(Submit(kPropose, bob_, Vote("", 1, "v1"), c));
+  std::string d = last_id_;
+  ASSERT_TRUE(Submit(kApprove, alice_, Vote(d, 1, "v1"), c));
+  // lee (an officer) approving, as a dishonest KOR node could append it.
+  auto h = w_.Header(kApprove, space_.id(), "KOR", lee_, kLabel);
+  h.subject = HexDecode(c).value();
+  nlohmann::json meta = Vote(d, 1, "v1");
+  book_.Apply(space::FoldEvent{h, meta}, 99, w_.directory);
+  const auto& timeline = book_.Find(c)->timeline;
+  EXPECT_FALSE(timeline.back().applied);
+  EXPECT_NE(timeline.back().note.find("decision authority"), std::string::npos);
+  EXPECT_EQ(StateOf(c), State::kConvened);
+}
+
+TEST_F(ConsultTest, NotificationsRoundTripThroughJson) {
+  std::string c = Request();
+  const Consultation& k = *book_.Find(c);
+  auto due = Due(book_, k, w_.directory, "KOR", k.ack_deadline_ms + 100'000);
+  ASSERT_FALSE(due.empty());
+  for (const auto& n : due) {
+    auto back = Notification::FromJson(n.ToJson());
+    ASSERT_TRUE(back) << back.error().message();
+    EXPECT_EQ(back->ToJson(), n.ToJson());
+  }
+  EXPECT_FALSE(Notification::FromJson(nlohmann::json::array()));
+  auto broken = due.front().ToJson();
+  broken["due_ms"] = "soon";
+  EXPECT_FALSE(Notification::FromJson(broken));
+}
+
 }  // namespace
 }  // namespace entente::consult

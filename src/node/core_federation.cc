@@ -408,6 +408,9 @@ Status NodeCore::AddCosignature(const std::string& peer_name, const store::LogKe
   if (opened->verified.size() != 1) {
     return InvalidArgument("cosignature: expected one signature line by " + peer_name);
   }
+  // The note it cosigned is stored with it (checkpoints are otherwise stored at most once a
+  // second), so an export right after, even after a shutdown, carries every cosignature.
+  ENTENTE_RETURN_IF_ERROR(store_.PutCheckpoint(log, {size, note}));
   // Only the verified line is kept: nothing else the peer sent reaches a served checkpoint.
   return store_.PutCosignature(log, size, {peer->partner, opened->verified[0].Line(), size});
 }
