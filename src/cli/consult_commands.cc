@@ -554,7 +554,9 @@ void AddConsultCommands(CLI::App& app, int* exit_code) {
     auto sa = std::make_shared<StepArgs>();
     AddTarget(cmd, sa->target);
     cmd->add_option("id", sa->id, "The consultation")->required();
-    cmd->add_option("--note", sa->note, "A note (sealed)");
+    if (std::string_view(spec.name) != "ack") {  // an acknowledgement carries no content
+      cmd->add_option("--note", sa->note, "A note (sealed)");
+    }
     std::string step = spec.name, done = spec.done;
     cmd->callback([sa, step, done, exit_code] { *exit_code = RunStep(*sa, step, done); });
   }

@@ -517,6 +517,10 @@ Status Book::Check(const space::FoldEvent& event, const space::Directory& direct
   if (!IsConsultKind(h.kind)) return InvalidArgument("not a consultation event");
   if (h.kind == kind::kRequest) return CheckRequest(event, directory, rule);
   ENTENTE_ASSIGN_OR_RETURN(const Consultation* found, Subject(h));
+  if (event.meta.contains("consultation") &&
+      space::MetaString(event.meta, "consultation") != found->id) {
+    return InvalidArgument(KindName(h.kind) + ": meta consultation is not the header's subject");
+  }
   // The state at the event's time: a silence deadline may have passed since the last event.
   Consultation c = *found;
   AdvanceConsultation(c, h.created_ms);
@@ -723,10 +727,13 @@ void Book::Apply(const space::FoldEvent& event, uint64_t index, const space::Dir
   Consultation& c = it->second;
   AdvanceConsultation(c, h.created_ms);
   // The process rules, as the origin checked them, but on the state this party folded (which
-  // differs from the author's when partners acted at once); who may do what by role and the
-  // recipients were checked on ingest and mirroring, against the directory of that time.
+  // differs from the author's when partners acted at once). Who may author the kind was checked
+  // on ingest and on mirroring (space::SpaceState::Check), the recipients by the origin.
   Status ok;
-  if (h.exercise_id != c.exercise_id) {
+  if (event.meta.contains("consultation") &&
+      space::MetaString(event.meta, "consultation") != c.id) {
+    ok = InvalidArgument("meta consultation is not the header's subject");
+  } else if (h.exercise_id != c.exercise_id) {
     ok = InvalidArgument("the exercise id is not the consultation's");
   } else if (h.created_ms <= c.last_event_ms) {
     ok = FailedPrecondition("not after the consultation's latest event");

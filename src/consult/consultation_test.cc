@@ -238,6 +238,9 @@ TEST_F(ConsultTest, EveryRefusedTransitionSaysWhy) {
   // Unknown consultation; an event timed before the consultation's latest (a clock behind).
   EXPECT_EQ(CodeOf(Submit(kReport, bob_, Step(std::string(32, 'a')), std::string(32, 'a'))),
             ErrorCode::kNotFound);
+  // The meta must name the consultation the header's subject names.
+  EXPECT_EQ(CodeOf(Submit(kReport, bob_, Step(std::string(32, 'b')), c)),
+            ErrorCode::kInvalidArgument);
   w_.now_ms -= 3000;
   auto behind = Submit(kReport, bob_, Step(c), c);
   EXPECT_NE(behind.error().message().find("clock behind"), std::string::npos)

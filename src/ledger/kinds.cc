@@ -10,7 +10,8 @@ using T = MetaType;
 constexpr bool kReq = true;
 constexpr bool kOpt = false;
 
-// Schemas. Ids inside meta (event ids, subjects, keys) are base64url strings; times are Unix ms.
+// Schemas. Event ids inside meta are 32 lower-case hex digits, keys base64url; times are Unix
+// ms (docs/formats/kinds.md, "Metadata rules").
 constexpr MetaField kSpaceCharter[] = {{"name", T::kString, kReq},
                                        {"partners", T::kStringArray, kReq},
                                        {"policy", T::kString, kReq},

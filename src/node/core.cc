@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 
 #include "base/encoding.h"
 #include "ledger/envelope.h"
@@ -71,6 +72,15 @@ void NodeCore::Apply(const Decoded& d, uint64_t index) {
   if (consult::IsConsultKind(d.header.kind)) {
     consult_events_[d.header.space_id][d.header.origin].push_back(
         ConsultEntry{d.header, d.meta, d.recipients, index});
+    // In merge order after every event folded so far (the usual case): fold just this one.
+    auto book = books_.find(d.header.space_id);
+    auto key = std::tie(d.header.created_ms, d.header.origin, index);
+    auto& last = last_consult_[d.header.space_id];
+    if (book != books_.end() && (!last || key > std::tie(last->ms, last->origin, last->index))) {
+      book->second->Apply(fold, index, directory_);
+      last = LastFolded{d.header.created_ms, d.header.origin, index};
+      return;
+    }
     RebuildBook(d.header.space_id);
     return;
   }
@@ -92,11 +102,14 @@ void NodeCore::RebuildBook(const ledger::SpaceId& space) {
     auto& t = times.emplace_back();
     for (const auto& e : events) t.push_back(e.header.created_ms);
   }
+  std::optional<LastFolded> last;
   for (auto [log, position] : space::MergeOrder(times, origins)) {
     const ConsultEntry& e = (*logs[log])[position];
     book->Apply(space::FoldEvent{e.header, e.meta, e.recipients}, e.index, directory_);
+    last = LastFolded{e.header.created_ms, e.header.origin, e.index};
   }
   books_[space] = std::move(book);
+  last_consult_[space] = last;
 }
 
 bool NodeCore::ConsultationIncludes(const ledger::EventHeader& header,

@@ -237,8 +237,10 @@ class NodeCore {
   [[nodiscard]] Result<size_t> RunTimers();
   // The notifications recorded after `after` (a sequence number) that `reader` may see: those
   // of consultations whose label the reader's clearance admits. With their sequence numbers.
+  // `*scanned` (if given) is the last sequence number looked at: where the next call resumes.
   [[nodiscard]] Result<std::vector<std::pair<uint64_t, consult::Notification>>> NotificationsFor(
-      const crypto::PublicKey& reader, uint64_t after, size_t limit) const;
+      const crypto::PublicKey& reader, uint64_t after, size_t limit,
+      uint64_t* scanned = nullptr) const;
   // Increases each time RunTimers records a notification.
   uint64_t notification_generation() const;
   // The consultations of this node's spaces that are open, and notifications recorded.
@@ -304,6 +306,13 @@ class NodeCore {
   };
   std::map<ledger::SpaceId, std::map<std::string, std::vector<ConsultEntry>>> consult_events_;
   std::map<ledger::SpaceId, std::unique_ptr<consult::Book>> books_;
+  // The merge-order key of the last event each book folded: a later one is folded alone.
+  struct LastFolded {
+    uint64_t ms;
+    std::string origin;
+    uint64_t index;
+  };
+  std::map<ledger::SpaceId, std::optional<LastFolded>> last_consult_;
 
   mutable std::mutex notify_mu_;
   std::set<std::string> notified_;  // keys recorded; guarded by notify_mu_

@@ -52,8 +52,9 @@ Result<size_t> NodeCore::RunTimers() {
 uint64_t NodeCore::notification_generation() const { return notifications_.load(); }
 
 Result<std::vector<std::pair<uint64_t, consult::Notification>>> NodeCore::NotificationsFor(
-    const crypto::PublicKey& reader, uint64_t after, size_t limit) const {
+    const crypto::PublicKey& reader, uint64_t after, size_t limit, uint64_t* scanned) const {
   std::vector<std::pair<uint64_t, consult::Notification>> out;
+  if (scanned != nullptr) *scanned = after;
   while (out.size() < limit) {
     ENTENTE_ASSIGN_OR_RETURN(auto page, store_.Notifications(after, limit));
     if (page.empty()) break;
@@ -62,6 +63,7 @@ Result<std::vector<std::pair<uint64_t, consult::Notification>>> NodeCore::Notifi
     if (member == nullptr) return PermissionDenied("notifications: not an active member");
     for (const auto& stored : page) {
       after = stored.seq;
+      if (scanned != nullptr) *scanned = after;
       auto json = nlohmann::json::parse(stored.body, nullptr, false);
       auto n = consult::Notification::FromJson(json);
       if (!n || n->partner != member->partner) continue;

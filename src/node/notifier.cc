@@ -55,19 +55,22 @@ void Notifier::Pump() {
     std::string member = core_.MemberOf(sub.reader);
     constexpr size_t kPage = 256;
     for (bool more = true; more;) {
-      auto batch = core_.NotificationsFor(sub.reader, sub.after, kPage);
+      uint64_t scanned = sub.after;
+      auto batch = core_.NotificationsFor(sub.reader, sub.after, kPage, &scanned);
       if (!batch) {
         sub.peer->Close();  // revoked, or the store failed: the watcher reconnects or stops
         break;
       }
       more = batch->size() == kPage;
+      bool sent = true;
       for (const auto& [seq, n] : *batch) {
         if (!sub.peer->Send(NotificationJson(seq, n, member).dump())) {
-          more = false;  // closed, or too slow: it reconnects from its cursor
+          sent = more = false;  // closed, or too slow: it reconnects from its cursor
           break;
         }
         sub.after = seq;
       }
+      if (sent) sub.after = scanned;  // past those this reader may not see, too
     }
     std::lock_guard lock(mu_);
     auto it = subscribers_.find(id);

@@ -465,15 +465,13 @@ net::HttpResponse NodeService::HandleSigned(const net::HttpRequest& request, std
     if (!after) return net::ErrorResponse(after.error());
     auto limit = UintParam(request.target, "limit", kMaxPage);
     if (!limit) return net::ErrorResponse(limit.error());
-    auto batch = core_.NotificationsFor(device, *after, std::min<uint64_t>(*limit, kMaxPage));
+    uint64_t next = *after;
+    auto batch =
+        core_.NotificationsFor(device, *after, std::min<uint64_t>(*limit, kMaxPage), &next);
     if (!batch) return net::ErrorResponse(batch.error());
     std::string member = core_.MemberOf(device);
     nlohmann::json items = nlohmann::json::array();
-    uint64_t next = *after;
-    for (const auto& [seq, n] : *batch) {
-      items.push_back(NotificationJson(seq, n, member));
-      next = seq;
-    }
+    for (const auto& [seq, n] : *batch) items.push_back(NotificationJson(seq, n, member));
     return Json({{"notifications", items}, {"next", next}});
   }
   if (path == "/v1/me") {
