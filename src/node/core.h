@@ -233,8 +233,8 @@ class NodeCore {
 
   // Runs the timers of this partner's members now: records, durably and once, every
   // notification that is due (consult::Due) and was not recorded before; a deadline that passed
-  // while the node was down is due at the first run. Returns how many were recorded.
-  [[nodiscard]] Result<size_t> RunTimers();
+  // while the node was down is due at the first run. Returns those recorded now.
+  [[nodiscard]] Result<std::vector<consult::Notification>> RunTimers();
   // The notifications recorded after `after` (a sequence number) that `reader` may see: those
   // of consultations whose label the reader's clearance admits. With their sequence numbers.
   // `*scanned` (if given) is the last sequence number looked at: where the next call resumes.

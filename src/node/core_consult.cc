@@ -5,7 +5,7 @@
 
 namespace entente::node {
 
-Result<size_t> NodeCore::RunTimers() {
+Result<std::vector<consult::Notification>> NodeCore::RunTimers() {
   {
     std::lock_guard lock(notify_mu_);
     if (!notified_loaded_) {
@@ -37,15 +37,15 @@ Result<size_t> NodeCore::RunTimers() {
       }
     }
   }
-  size_t recorded = 0;
-  for (const auto& n : due) {
+  std::vector<consult::Notification> recorded;
+  for (auto& n : due) {
     ENTENTE_ASSIGN_OR_RETURN(bool inserted,
                              store_.PutNotification(n.key, n.due_ms, n.ToJson().dump()));
     std::lock_guard lock(notify_mu_);
     notified_.insert(n.key);
-    recorded += inserted;
+    if (inserted) recorded.push_back(std::move(n));
   }
-  notifications_.fetch_add(recorded);
+  notifications_.fetch_add(recorded.size());
   return recorded;
 }
 

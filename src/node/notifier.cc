@@ -12,8 +12,13 @@ nlohmann::json NotificationJson(uint64_t seq, const consult::Notification& n,
   return json;
 }
 
-Notifier::Notifier(NodeCore& core, std::chrono::milliseconds interval, Logger logger)
-    : core_(core), interval_(interval), logger_(std::move(logger)), thread_([this] { Run(); }) {}
+Notifier::Notifier(NodeCore& core, std::chrono::milliseconds interval, Logger logger,
+                   TimerLogger timer_logger)
+    : core_(core),
+      interval_(interval),
+      logger_(std::move(logger)),
+      timer_logger_(std::move(timer_logger)),
+      thread_([this] { Run(); }) {}
 
 Notifier::~Notifier() {
   {
@@ -87,7 +92,13 @@ void Notifier::Run() {
       if (stop_) return;
     }
     auto recorded = core_.RunTimers();
-    if (!recorded) logger_("consultation timers failed", recorded.error());
+    if (!recorded) {
+      logger_("consultation timers failed", recorded.error());
+    } else if (timer_logger_) {
+      for (const auto& n : *recorded) {
+        if (n.type != "event") timer_logger_(n);
+      }
+    }
     uint64_t now = core_.notification_generation();
     bool pending;
     {

@@ -24,8 +24,12 @@ namespace entente::node {
 class Notifier {
  public:
   using Logger = std::function<void(const std::string& what, const Error& error)>;
+  // Called for each deadline, escalation, report-due and task-overdue notification recorded
+  // (for the node's log: operators see what the timers did).
+  using TimerLogger = std::function<void(const consult::Notification& n)>;
   // Runs the timers every `interval` from construction until destruction.
-  Notifier(NodeCore& core, std::chrono::milliseconds interval, Logger logger);
+  Notifier(NodeCore& core, std::chrono::milliseconds interval, Logger logger,
+           TimerLogger timer_logger = {});
   ~Notifier();
   Notifier(const Notifier&) = delete;
   Notifier& operator=(const Notifier&) = delete;
@@ -47,6 +51,7 @@ class Notifier {
   NodeCore& core_;
   const std::chrono::milliseconds interval_;
   Logger logger_;
+  TimerLogger timer_logger_;
   mutable std::mutex mu_;
   std::condition_variable wake_;
   std::map<uint64_t, Subscriber> subscribers_;  // guarded by mu_

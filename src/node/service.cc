@@ -647,9 +647,22 @@ Status RunNode(const RunOptions& options, const std::function<void(const std::st
   std::fill(tls_key.begin(), tls_key.end(), 0);
   server_options.threads = options.threads;
 
-  Notifier notifier(core, options.timer_tick, [&](const std::string& what, const Error& error) {
-    write_log({{"level", "error"}, {"msg", what}, {"error", error.ToString()}});
-  });
+  Notifier notifier(
+      core, options.timer_tick,
+      [&](const std::string& what, const Error& error) {
+        write_log({{"level", "error"}, {"msg", what}, {"error", error.ToString()}});
+      },
+      [&](const consult::Notification& n) {
+        // Clear metadata only: what the timers did, never a consultation's sealed content.
+        write_log({{"level", n.type == "escalation" || n.type == "deadline" ? "warn" : "info"},
+                   {"msg", "consultation " + n.type},
+                   {"consultation", n.consultation},
+                   {"precedence", n.precedence},
+                   {"escalation_level", n.level},
+                   {"targets", n.targets},
+                   {"exercise", n.exercise},
+                   {"key", n.key}});
+      });
   Metrics metrics;
   // Set once the server is up; read by /metrics on I/O threads, which may already be serving.
   std::atomic<net::HttpServer*> server_ptr{nullptr};

@@ -95,6 +95,8 @@ eventually "KOR's officer (rule 1, working) is alerted after the restart" 30 -- 
   bash -c "timeout 10 '$E' watch --home '$T/lee' --json --after 0 --count 2 | grep '\"type\":\"escalation\"' | grep -q '\"for_you\":true'"
 eventually "then KOR's co-chair (rule 2, senior)" 30 -- \
   bash -c "timeout 10 '$E' watch --home '$T/kim' --json --after 0 --count 3 | grep '\"level\":\"senior\"' | grep -q '\"for_you\":true'"
+expect 0 "KOR's node logs the escalation for its operators" -- grep -q '"msg":"consultation escalation"' "$T/kor.err"
+expect 1 "neither node's log holds the sealed subject" -- grep -q "Unannounced launch" "$T/kor.err" "$T/usa.err"
 expect 0 "consult show reports the escalation level" -- "$E" consult show "$C" --home "$T/kim"
 contains "ESCALATED to" "the show output names the escalation"
 expect 0 "KOR's metrics count notifications" -- curl -sSk --max-time 10 "${URL[kor]}/metrics"
