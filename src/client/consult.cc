@@ -148,6 +148,14 @@ nlohmann::json DecisionView::ToJson() const {
   return out;
 }
 
+Result<Consultations::Loaded> Consultations::Load(const std::string& space_name) {
+  ENTENTE_ASSIGN_OR_RETURN(std::string space, ResolveSpace(space_name));
+  ENTENTE_ASSIGN_OR_RETURN(auto warnings, client_.SyncDirectory());
+  (void)warnings;  // the member commands print them; here they change nothing
+  ENTENTE_ASSIGN_OR_RETURN(auto view, client_.LoadSpace(space));
+  return Loaded{std::move(space), std::move(view)};
+}
+
 Result<std::string> Consultations::ResolveSpace(const std::string& space) {
   if (!space.empty()) return space;
   ENTENTE_ASSIGN_OR_RETURN(auto spaces, client_.Spaces());
@@ -221,10 +229,9 @@ Result<SendResult> Consultations::Request(const ConsultRequest& request) {
   ENTENTE_RETURN_IF_ERROR(CheckText("subject", request.subject));
   ENTENTE_RETURN_IF_ERROR(CheckText("details", request.details));
   if (request.subject.empty()) return InvalidArgument("--subject: say what the crisis is");
-  ENTENTE_ASSIGN_OR_RETURN(std::string space, ResolveSpace(request.space));
-  ENTENTE_ASSIGN_OR_RETURN(auto warnings, client_.SyncDirectory());
-  (void)warnings;
-  ENTENTE_ASSIGN_OR_RETURN(auto view, client_.LoadSpace(space));
+  ENTENTE_ASSIGN_OR_RETURN(auto loaded, Load(request.space));
+  const std::string& space = loaded.space;
+  auto& view = loaded.view;
   const auto* policy = view->book.policy();
   if (policy == nullptr) {
     return FailedPrecondition("space " + space +
@@ -264,10 +271,8 @@ Result<SendResult> Consultations::Step(const std::string& space_name, const std:
   auto kind = kSteps.find(step);
   if (kind == kSteps.end()) return InvalidArgument("unknown step " + std::string(step));
   ENTENTE_RETURN_IF_ERROR(CheckText("note", note));
-  ENTENTE_ASSIGN_OR_RETURN(std::string space, ResolveSpace(space_name));
-  ENTENTE_ASSIGN_OR_RETURN(auto warnings, client_.SyncDirectory());
-  (void)warnings;
-  ENTENTE_ASSIGN_OR_RETURN(auto view, client_.LoadSpace(space));
+  ENTENTE_ASSIGN_OR_RETURN(auto loaded, Load(space_name));
+  auto& view = loaded.view;
   ENTENTE_ASSIGN_OR_RETURN(std::string id,
                            ResolveId(Keys(view->book.consultations()), id_text, "consultation"));
   const consult::Consultation* c = view->book.Find(id);
@@ -282,10 +287,8 @@ Result<SendResult> Consultations::Report(const std::string& space_name, const st
   for (const auto* field : {&conditions, &actions, &needs}) {
     ENTENTE_RETURN_IF_ERROR(CheckText("report", *field));
   }
-  ENTENTE_ASSIGN_OR_RETURN(std::string space, ResolveSpace(space_name));
-  ENTENTE_ASSIGN_OR_RETURN(auto warnings, client_.SyncDirectory());
-  (void)warnings;
-  ENTENTE_ASSIGN_OR_RETURN(auto view, client_.LoadSpace(space));
+  ENTENTE_ASSIGN_OR_RETURN(auto loaded, Load(space_name));
+  auto& view = loaded.view;
   ENTENTE_ASSIGN_OR_RETURN(std::string id,
                            ResolveId(Keys(view->book.consultations()), id_text, "consultation"));
   return Author(*view, kReport, view->book.Find(id), {{"consultation", id}},
@@ -297,10 +300,8 @@ Result<SendResult> Consultations::AddTask(const std::string& space_name, const s
                                           std::optional<uint64_t> resolve_by_ms) {
   ENTENTE_RETURN_IF_ERROR(CheckText("task", title));
   if (title.empty()) return InvalidArgument("task: give it a title");
-  ENTENTE_ASSIGN_OR_RETURN(std::string space, ResolveSpace(space_name));
-  ENTENTE_ASSIGN_OR_RETURN(auto warnings, client_.SyncDirectory());
-  (void)warnings;
-  ENTENTE_ASSIGN_OR_RETURN(auto view, client_.LoadSpace(space));
+  ENTENTE_ASSIGN_OR_RETURN(auto loaded, Load(space_name));
+  auto& view = loaded.view;
   ENTENTE_ASSIGN_OR_RETURN(std::string id,
                            ResolveId(Keys(view->book.consultations()), id_text, "consultation"));
   nlohmann::json meta = {{"consultation", id}};
@@ -313,10 +314,8 @@ Result<SendResult> Consultations::AddTask(const std::string& space_name, const s
 Result<SendResult> Consultations::DoneTask(const std::string& space_name,
                                            const std::string& task_text,
                                            const std::string& workstream) {
-  ENTENTE_ASSIGN_OR_RETURN(std::string space, ResolveSpace(space_name));
-  ENTENTE_ASSIGN_OR_RETURN(auto warnings, client_.SyncDirectory());
-  (void)warnings;
-  ENTENTE_ASSIGN_OR_RETURN(auto view, client_.LoadSpace(space));
+  ENTENTE_ASSIGN_OR_RETURN(auto loaded, Load(space_name));
+  auto& view = loaded.view;
   std::vector<std::string> tasks;
   std::map<std::string, const consult::Consultation*> owner_of;
   for (const auto& [id, c] : view->book.consultations()) {
@@ -334,10 +333,9 @@ Result<SendResult> Consultations::DoneTask(const std::string& space_name,
 
 Result<ConsultationView> Consultations::Show(const std::string& space_name,
                                              const std::string& id_text) {
-  ENTENTE_ASSIGN_OR_RETURN(std::string space, ResolveSpace(space_name));
-  ENTENTE_ASSIGN_OR_RETURN(auto warnings, client_.SyncDirectory());
-  (void)warnings;
-  ENTENTE_ASSIGN_OR_RETURN(auto view, client_.LoadSpace(space));
+  ENTENTE_ASSIGN_OR_RETURN(auto loaded, Load(space_name));
+  const std::string& space = loaded.space;
+  auto& view = loaded.view;
   ENTENTE_ASSIGN_OR_RETURN(std::string id,
                            ResolveId(Keys(view->book.consultations()), id_text, "consultation"));
   ConsultationView out;
@@ -382,10 +380,9 @@ Result<ConsultationView> Consultations::Show(const std::string& space_name,
 
 Result<std::vector<ConsultationView>> Consultations::List(const std::string& space_name,
                                                           bool open_only) {
-  ENTENTE_ASSIGN_OR_RETURN(std::string space, ResolveSpace(space_name));
-  ENTENTE_ASSIGN_OR_RETURN(auto warnings, client_.SyncDirectory());
-  (void)warnings;
-  ENTENTE_ASSIGN_OR_RETURN(auto view, client_.LoadSpace(space));
+  ENTENTE_ASSIGN_OR_RETURN(auto loaded, Load(space_name));
+  const std::string& space = loaded.space;
+  auto& view = loaded.view;
   std::vector<ConsultationView> out;
   uint64_t now = ToUnixMs(client_.clock().Now());
   for (const auto& [id, c] : view->book.consultations()) {
@@ -414,10 +411,8 @@ Result<SendResult> Consultations::Propose(const std::string& space_name,
                                           const std::string& text) {
   ENTENTE_RETURN_IF_ERROR(CheckText("decision text", text));
   if (text.empty()) return InvalidArgument("decision: the text is empty");
-  ENTENTE_ASSIGN_OR_RETURN(std::string space, ResolveSpace(space_name));
-  ENTENTE_ASSIGN_OR_RETURN(auto warnings, client_.SyncDirectory());
-  (void)warnings;
-  ENTENTE_ASSIGN_OR_RETURN(auto view, client_.LoadSpace(space));
+  ENTENTE_ASSIGN_OR_RETURN(auto loaded, Load(space_name));
+  auto& view = loaded.view;
   ENTENTE_ASSIGN_OR_RETURN(
       std::string id, ResolveId(Keys(view->book.consultations()), consultation, "consultation"));
   nlohmann::json content = VersionContent(text);
@@ -446,10 +441,8 @@ Result<SendResult> Consultations::Revise(const std::string& space_name, const st
                                          const std::string& text) {
   ENTENTE_RETURN_IF_ERROR(CheckText("decision text", text));
   if (text.empty()) return InvalidArgument("decision: the text is empty");
-  ENTENTE_ASSIGN_OR_RETURN(std::string space, ResolveSpace(space_name));
-  ENTENTE_ASSIGN_OR_RETURN(auto warnings, client_.SyncDirectory());
-  (void)warnings;
-  ENTENTE_ASSIGN_OR_RETURN(auto view, client_.LoadSpace(space));
+  ENTENTE_ASSIGN_OR_RETURN(auto loaded, Load(space_name));
+  auto& view = loaded.view;
   ENTENTE_ASSIGN_OR_RETURN(auto found, FindDecision(view->book, decision));
   auto [c, d] = found;
   nlohmann::json content = VersionContent(text);
@@ -463,10 +456,8 @@ Result<SendResult> Consultations::Revise(const std::string& space_name, const st
 Result<SendResult> Consultations::Approve(const std::string& space_name,
                                           const std::string& decision,
                                           const std::string& version_hash) {
-  ENTENTE_ASSIGN_OR_RETURN(std::string space, ResolveSpace(space_name));
-  ENTENTE_ASSIGN_OR_RETURN(auto warnings, client_.SyncDirectory());
-  (void)warnings;
-  ENTENTE_ASSIGN_OR_RETURN(auto view, client_.LoadSpace(space));
+  ENTENTE_ASSIGN_OR_RETURN(auto loaded, Load(space_name));
+  auto& view = loaded.view;
   ENTENTE_ASSIGN_OR_RETURN(auto found, FindDecision(view->book, decision));
   auto [c, d] = found;
   const consult::Version& current = d->current();
@@ -499,10 +490,8 @@ Result<SendResult> Consultations::Object(const std::string& space_name, const st
                                          const std::string& reason) {
   ENTENTE_RETURN_IF_ERROR(CheckText("reason", reason));
   if (reason.empty()) return InvalidArgument("--reason: say why");
-  ENTENTE_ASSIGN_OR_RETURN(std::string space, ResolveSpace(space_name));
-  ENTENTE_ASSIGN_OR_RETURN(auto warnings, client_.SyncDirectory());
-  (void)warnings;
-  ENTENTE_ASSIGN_OR_RETURN(auto view, client_.LoadSpace(space));
+  ENTENTE_ASSIGN_OR_RETURN(auto loaded, Load(space_name));
+  auto& view = loaded.view;
   ENTENTE_ASSIGN_OR_RETURN(auto found, FindDecision(view->book, decision));
   auto [c, d] = found;
   nlohmann::json meta = {{"decision", d->id},
@@ -513,10 +502,9 @@ Result<SendResult> Consultations::Object(const std::string& space_name, const st
 
 Result<DecisionView> Consultations::ShowDecision(const std::string& space_name,
                                                  const std::string& decision) {
-  ENTENTE_ASSIGN_OR_RETURN(std::string space, ResolveSpace(space_name));
-  ENTENTE_ASSIGN_OR_RETURN(auto warnings, client_.SyncDirectory());
-  (void)warnings;
-  ENTENTE_ASSIGN_OR_RETURN(auto view, client_.LoadSpace(space));
+  ENTENTE_ASSIGN_OR_RETURN(auto loaded, Load(space_name));
+  const std::string& space = loaded.space;
+  auto& view = loaded.view;
   ENTENTE_ASSIGN_OR_RETURN(auto found, FindDecision(view->book, decision));
   auto [c, d] = found;
   DecisionView out;

@@ -113,6 +113,12 @@ class Consultations {
                              const std::function<bool(const nlohmann::json&)>& on_notification);
 
  private:
+  struct Loaded {
+    std::string space;  // its name
+    std::unique_ptr<SpaceView> view;
+  };
+  // The space (named, or the only one), the directory synced, and the space's logs folded.
+  Result<Loaded> Load(const std::string& space_name);
   Result<std::string> ResolveSpace(const std::string& space);
   Result<SendResult> Author(SpaceView& view, uint16_t kind, const consult::Consultation* c,
                             nlohmann::json meta, const std::optional<nlohmann::json>& content,

@@ -585,7 +585,15 @@ void Book::AdvanceConsultation(Consultation& c, uint64_t now_ms) const {
 void Book::AdvanceTo(uint64_t now_ms) {
   if (now_ms < advanced_to_ms_) return;
   advanced_to_ms_ = now_ms;
-  for (auto& [id, c] : consultations_) AdvanceConsultation(c, now_ms);
+  for (auto& [id, c] : consultations_) {
+    if (c.state != State::kConvened) continue;
+    AdvanceConsultation(c, now_ms);
+    for (const auto& d : c.decisions) {
+      if (d.adopted() && d.adopted_by == "silence") {
+        adopted_by_time_until_ = std::max(adopted_by_time_until_, *d.adopted_ms);
+      }
+    }
+  }
 }
 
 void Book::ApplyStep(const space::FoldEvent& event, Consultation& c, const EntryRef& at,

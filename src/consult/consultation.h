@@ -198,6 +198,9 @@ class Book {
   // Applies what time alone decides up to `now_ms`: decisions adopted under the silence
   // procedure because their deadline passed without objection. Monotonic and idempotent.
   void AdvanceTo(uint64_t now_ms);
+  // The latest silence deadline AdvanceTo adopted a decision at (0 if none): an event timed
+  // before it may have changed that outcome, so folding it needs a fresh book, not Apply.
+  uint64_t adopted_by_time_until() const { return adopted_by_time_until_; }
 
   const std::map<std::string, Consultation>& consultations() const { return consultations_; }
   const Consultation* Find(std::string_view id) const;
@@ -231,6 +234,7 @@ class Book {
   std::map<std::string, Consultation> consultations_;
   std::map<std::string, std::string> decision_index_;  // decision id -> consultation id
   uint64_t advanced_to_ms_ = 0;
+  uint64_t adopted_by_time_until_ = 0;
 };
 
 // The member of `directory` who authored `header`, or "" (an unknown device).

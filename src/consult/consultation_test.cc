@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "base/encoding.h"
+#include "consult/consult_test_util.h"
 #include "consult/timers.h"
 #include "crypto/hash.h"
 #include "ledger/kinds.h"
@@ -20,33 +21,7 @@ constexpr uint16_t kCharter = 0x0001, kJoin = 0x0002, kRequest = 0x0400, kAck = 
                    kWithdraw = 0x0406, kClose = 0x0407, kReopen = 0x0408, kReview = 0x0409,
                    kPropose = 0x0500, kRevise = 0x0501, kApprove = 0x0502, kObject = 0x0503;
 
-constexpr char kPolicy[] = R"(policy: USKR
-title: Consultation test policy
-partners:
-  USA: {name: United States}
-  KOR: {name: Republic of Korea}
-levels:
-  - {id: U, marking: {USA: UNCLASSIFIED, KOR: UNCLASSIFIED}}
-  - {id: S, marking: {USA: SECRET, KOR: SECRET}}
-tagsets:
-  REL: {kind: permissive, values: partners, banner: REL TO}
-roles:
-  co-chair: {may_author: [consult.*, decision.*]}
-  officer: {may_author: [consult.request, consult.ack, consult.report, consult.task.add,
-                         consult.task.done, decision.propose, decision.revise, decision.object]}
-consultation:
-  precedence:
-    FLASH: {acknowledge: PT10S, report_every: PT60S}
-    IMMEDIATE: {acknowledge: PT1M, report_every: PT5M}
-    PRIORITY: {acknowledge: PT1H, report_every: PT6H}
-    ROUTINE: {acknowledge: P1D, report_every: P7D}
-  escalation:
-    loops: 2
-    rules:
-      - {targets: [role:officer], timeout: PT5S, level: working}
-      - {targets: [role:co-chair], timeout: PT10S, level: senior}
-  decision_authority: co-chair
-)";
+constexpr const char* kPolicy = testing::kConsultPolicy;
 
 constexpr char kLabel[] = "USKR;S;P:REL=KOR,USA";
 

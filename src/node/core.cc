@@ -76,7 +76,8 @@ void NodeCore::Apply(const Decoded& d, uint64_t index) {
     auto book = books_.find(d.header.space_id);
     auto key = std::tie(d.header.created_ms, d.header.origin, index);
     auto& last = last_consult_[d.header.space_id];
-    if (book != books_.end() && (!last || key > std::tie(last->ms, last->origin, last->index))) {
+    if (book != books_.end() && (!last || key > std::tie(last->ms, last->origin, last->index)) &&
+        d.header.created_ms >= book->second->adopted_by_time_until()) {
       book->second->Apply(fold, index, directory_);
       last = LastFolded{d.header.created_ms, d.header.origin, index};
       return;

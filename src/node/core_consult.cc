@@ -23,11 +23,15 @@ Result<std::vector<consult::Notification>> NodeCore::RunTimers() {
   uint64_t now_ms = ToUnixMs(clock_.Now());
   std::vector<consult::Notification> due;
   {
-    // Exclusive: advancing a book to now may adopt decisions under the silence procedure.
+    // Exclusive, briefly: advancing a book to now may adopt decisions under the silence
+    // procedure. What is due is then worked out beside ingest, which only reads.
     std::unique_lock lock(state_mu_);
+    for (auto& [space, book] : books_) book->AdvanceTo(now_ms);
+  }
+  {
+    std::shared_lock lock(state_mu_);
     std::lock_guard notify_lock(notify_mu_);
-    for (auto& [space, book] : books_) {
-      book->AdvanceTo(now_ms);
+    for (const auto& [space, book] : books_) {
       for (const auto& [id, c] : book->consultations()) {
         for (auto& n : consult::Due(*book, c, directory_, partner_, now_ms)) {
           if (notified_.contains(n.key)) continue;

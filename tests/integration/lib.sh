@@ -96,3 +96,26 @@ metric() {
   grep -qx "$2 $3" "$T/metrics"
 }
 
+
+# two_nodes: USA's and KOR's nodes in $T/usa and $T/kor, a fault proxy in front of each, and each
+# pinning the other through the other's proxy. Sets USA_/KOR_TOKEN (admin tokens), _FP (TLS
+# fingerprints), _KEY (node keys), _PORT, and P_USA, P_KOR (the proxies' URLs).
+two_nodes() {
+  local n
+  for n in usa kor; do
+    "$E" node init --dir "$T/$n" --partner "${n^^}" --listen 127.0.0.1:1 --json >"$T/$n.init.json" || exit 1
+  done
+  USA_TOKEN=$(json_field "$T/usa.init.json" admin_token); USA_FP=$(json_field "$T/usa.init.json" tls_fingerprint)
+  KOR_TOKEN=$(json_field "$T/kor.init.json" admin_token); KOR_FP=$(json_field "$T/kor.init.json" tls_fingerprint)
+  USA_KEY=$(json_field "$T/usa.init.json" node_public_key); KOR_KEY=$(json_field "$T/kor.init.json" node_public_key)
+  start_node usa 0
+  start_node kor 0
+  USA_PORT=${URL[usa]##*:} KOR_PORT=${URL[kor]##*:}
+  start_proxy usa "$USA_PORT"
+  start_proxy kor "$KOR_PORT"
+  P_USA=https://127.0.0.1:$(cat "$T/p_usa.port") P_KOR=https://127.0.0.1:$(cat "$T/p_kor.port")
+  expect 0 "USA pins KOR (through KOR's proxy)" -- "$E" node peer add --dir "$T/usa" --partner KOR \
+    --url "$P_KOR" --node-key "$KOR_KEY" --fingerprint "$KOR_FP"
+  expect 0 "KOR pins USA (through USA's proxy)" -- "$E" node peer add --dir "$T/kor" --partner USA \
+    --url "$P_USA" --node-key "$USA_KEY" --fingerprint "$USA_FP"
+}

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "consult/consult_test_util.h"
 #include "consult/consultation.h"
 #include "consult/fold.h"
 #include "consult/timers.h"
@@ -21,33 +22,7 @@ namespace {
 
 using namespace entente;  // NOLINT(google-build-using-namespace)
 
-constexpr char kPolicy[] = R"(policy: USKR
-title: Fuzz policy
-partners:
-  USA: {name: United States}
-  KOR: {name: Republic of Korea}
-levels:
-  - {id: U, marking: {USA: UNCLASSIFIED, KOR: UNCLASSIFIED}}
-  - {id: S, marking: {USA: SECRET, KOR: SECRET}}
-tagsets:
-  REL: {kind: permissive, values: partners, banner: REL TO}
-roles:
-  co-chair: {may_author: [consult.*, decision.*]}
-  officer: {may_author: [consult.request, consult.ack, consult.report, decision.propose]}
-consultation:
-  precedence:
-    FLASH: {acknowledge: PT10S, report_every: PT60S}
-    IMMEDIATE: {acknowledge: PT1M, report_every: PT5M}
-    PRIORITY: {acknowledge: PT1H, report_every: PT6H}
-    ROUTINE: {acknowledge: P1D, report_every: P7D}
-  escalation:
-    loops: 2
-    rules:
-      - {targets: [role:officer], timeout: PT5S, level: working}
-      - {targets: [role:co-chair, member:kim@KOR], timeout: PT10S, level: senior}
-  decision_authority: co-chair
-  silence: PT30S
-)";
+
 
 struct Fixture {
   space::testing::World world;
@@ -65,7 +40,7 @@ struct Fixture {
       (void)world.Enrol(i < 2 ? usa_admin : kor_admin, names[i], members[i], {roles[i]},
                         clearances[i]);
     }
-    std::string policy = kPolicy;
+    std::string policy = std::string(consult::testing::kConsultPolicy) + "  silence: PT30S\n";
     auto h = world.Header(0x0001, space.id(), "USA", usa_admin, "USKR;U");
     nlohmann::json meta = {{"name", "NCG"},
                            {"partners", {"KOR", "USA"}},
