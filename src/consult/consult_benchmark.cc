@@ -59,7 +59,7 @@ struct Run {
           Add(0x0400, "USA", bob, "",
               {{"precedence", "FLASH"},
                {"counterparts", {"KOR"}},
-               {"ack_deadline_ms", world.now_ms + p.precedence.at("FLASH").acknowledge_ms},
+               {"ack_deadline_ms", world.now_ms + 1 + p.precedence.at("FLASH").acknowledge_ms},
                {"escalation", Escalation::Freeze(p).ToJson()}});
       if (!lifecycle) continue;
       std::string c = request;
@@ -112,8 +112,8 @@ void BM_CheckThenFold(benchmark::State& state) {
     uint64_t index = 0;
     for (const auto& e : run.events) {
       space::FoldEvent event{e.header, e.meta};
-      if (!book.Check(event, run.world.directory, space::RecipientRule::kNoLeak)) {
-        state.SkipWithError("an event was refused");
+      if (auto ok = book.Check(event, run.world.directory, space::RecipientRule::kNoLeak); !ok) {
+        state.SkipWithError(("an event was refused: " + ok.error().message()).c_str());
         break;
       }
       book.Apply(event, index++, run.world.directory);

@@ -35,7 +35,8 @@ std::string KindName(uint16_t code) {
 // An unsigned integer field, or nullopt (schemas are checked on ingest; folds never throw).
 std::optional<uint64_t> MetaUint(const nlohmann::json& meta, const char* field) {
   auto it = meta.find(field);
-  if (it == meta.end() || !it->is_number_unsigned()) return std::nullopt;
+  if (it == meta.end() || !it->is_number_integer()) return std::nullopt;
+  if (!it->is_number_unsigned() && it->get<int64_t>() < 0) return std::nullopt;
   return it->get<uint64_t>();
 }
 
