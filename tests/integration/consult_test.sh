@@ -12,17 +12,9 @@ E=$1
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d)
 declare -A PID=() URL=()
-cleanup() {
-  local p
-  exec 2>/dev/null
-  for p in "${PID[@]}"; do kill -9 "$p"; done
-  jobs -p | xargs -r kill -9
-  wait
-  if [[ -n ${KEEP_TMP:-} ]]; then echo "kept $T"; else rm -rf "$T"; fi
-}
-trap cleanup EXIT
 pass=0 fail=0
 . "$(dirname "$0")/lib.sh"
+trap stop_everything EXIT
 export ENTENTE_PASSPHRASE="correct horse battery staple"
 
 # The bilateral example policy with deadlines in seconds, so the test runs them for real.

@@ -2,6 +2,17 @@
 # fault proxies. The sourcing script sets T (its temporary directory), pass=0 fail=0, E (the
 # entente binary), ROOT (the source tree) and `declare -A PID=() URL=()` before using them.
 
+# stop_everything: kills every node, proxy and background job, and removes $T unless KEEP_TMP is set.
+# A script installs it with `trap stop_everything EXIT` once it has sourced this file.
+stop_everything() {
+  local p
+  exec 2>/dev/null  # no "Killed" job notices
+  for p in "${PID[@]}"; do kill -9 "$p"; done
+  jobs -p | xargs -r kill -9
+  wait
+  if [[ -n ${KEEP_TMP:-} ]]; then echo "kept $T"; else rm -rf "$T"; fi
+}
+
 # expect CODE DESCRIPTION -- COMMAND...: runs COMMAND, checks its exit code; stdout+stderr in $T/out
 expect() {
   local want=$1 what=$2; shift 3
