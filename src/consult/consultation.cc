@@ -751,11 +751,11 @@ void Book::Apply(const space::FoldEvent& event, uint64_t index, const space::Dir
   } else if ((h.kind >> 8) == 0x05) {
     static const space::Directory kNoDirectory;
     ok = CheckDecision(event, c, kNoDirectory);
-    // Who approved must hold the decision authority (revoked since or not): what makes an
-    // adoption checkable from the logs alone, whatever node appended the approval.
+    // Who approved must have held the decision authority when approving (whatever changed
+    // since): what makes an adoption checkable from the logs alone, whatever node appended it.
     const space::Member* member = directory.FindMember(AuthorMember(directory, h));
     if (ok && h.kind == kind::kApprove && policy() != nullptr &&
-        (member == nullptr || !member->HasRole(policy()->decision_authority))) {
+        (member == nullptr || !member->HadRoleAt(policy()->decision_authority, h.created_ms))) {
       ok = PermissionDenied("the approval's author is not " + h.origin + "'s decision authority");
     }
   } else {

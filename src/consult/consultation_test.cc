@@ -425,6 +425,26 @@ TEST_F(ConsultTest, FoldCountsApprovalsOnlyFromTheDecisionAuthority) {
   EXPECT_EQ(StateOf(c), State::kConvened);
 }
 
+// An approval is judged by the roles its author held when approving: a later change of roles
+// does not undo an adoption when the logs are folded again.
+TEST_F(ConsultTest, ALaterRoleChangeDoesNotUndoAnAdoption) {
+  std::string c = Convened();
+  ASSERT_TRUE(Submit(kPropose, bob_, Vote("", 1, "v1"), c));
+  std::string d = last_id_;
+  ASSERT_TRUE(Submit(kApprove, alice_, Vote(d, 1, "v1"), c));
+  ASSERT_TRUE(Submit(kApprove, kim_, Vote(d, 1, "v1"), c));
+  ASSERT_EQ(StateOf(c), State::kDecided);
+  ASSERT_TRUE(w_.Dir(0x0101, "USA", usa_admin_, {{"member", "alice@USA"}, {"roles", {"officer"}}}));
+  EXPECT_FALSE(w_.directory.FindMember("alice@USA")->HasRole("co-chair"));
+  Book again(space_);
+  uint64_t index = 0;
+  for (const auto& e : events_) {
+    again.Apply(space::FoldEvent{e.header, e.meta, e.keys}, index++, w_.directory);
+  }
+  EXPECT_EQ(again.Find(c)->state, State::kDecided);
+  EXPECT_TRUE(again.Find(c)->FindDecision(d)->adopted());
+}
+
 TEST_F(ConsultTest, NotificationsRoundTripThroughJson) {
   std::string c = Request();
   const Consultation& k = *book_.Find(c);

@@ -31,6 +31,14 @@ bool Member::HasRole(std::string_view role) const {
   return std::find(roles.begin(), roles.end(), role) != roles.end();
 }
 
+bool Member::HadRoleAt(std::string_view role, uint64_t at_ms) const {
+  const std::vector<std::string>* then = nullptr;
+  for (const auto& [since_ms, set] : role_history) {
+    if (since_ms <= at_ms) then = &set;
+  }
+  return then != nullptr && std::find(then->begin(), then->end(), role) != then->end();
+}
+
 const Member* Directory::FindMember(std::string_view id) const {
   auto it = members_.find(id);
   return it == members_.end() ? nullptr : &it->second;
@@ -219,6 +227,7 @@ void Directory::Apply(const FoldEvent& event) {
       m.partner = h.origin;
       m.name = MetaString(event.meta, "name");
       m.roles = MetaStrings(event.meta, "roles");
+      m.role_history.emplace_back(h.created_ms, m.roles);
       m.clearance = MetaString(event.meta, "clearance");
       m.enrolled_ms = h.created_ms;
       members_[m.id] = std::move(m);
@@ -226,7 +235,10 @@ void Directory::Apply(const FoldEvent& event) {
     }
     case kMemberUpdate: {
       Member& m = members_.at(MetaString(event.meta, "member"));
-      if (event.meta.contains("roles")) m.roles = MetaStrings(event.meta, "roles");
+      if (event.meta.contains("roles")) {
+        m.roles = MetaStrings(event.meta, "roles");
+        m.role_history.emplace_back(h.created_ms, m.roles);
+      }
       if (event.meta.contains("clearance")) m.clearance = MetaString(event.meta, "clearance");
       return;
     }

@@ -71,8 +71,13 @@ struct Member {
   bool revoked = false;
   uint64_t enrolled_ms = 0;
   std::vector<std::string> devices;  // device ids, in the order added
+  // Every change of roles, oldest first: (created_ms of the event, the roles from then on).
+  std::vector<std::pair<uint64_t, std::vector<std::string>>> role_history;
 
   bool HasRole(std::string_view role) const;
+  // Whether the member held `role` at `at_ms` (by the times of the events that set the roles):
+  // what a record authored then is judged by, whatever changed since.
+  bool HadRoleAt(std::string_view role, uint64_t at_ms) const;
 };
 
 class Directory {
