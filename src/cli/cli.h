@@ -46,5 +46,6 @@ void AddNodeCommands(CLI::App& app, int* exit_code);
 void AddAuditCommands(CLI::App& app, int* exit_code);
 void AddClientCommands(CLI::App& app, int* exit_code);
 void AddConsultCommands(CLI::App& app, int* exit_code);
+void AddExerciseCommands(CLI::App& app, int* exit_code);
 
 }  // namespace entente::cli

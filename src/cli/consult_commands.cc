@@ -240,13 +240,14 @@ int RunShow(const StepArgs& a) {
 struct ListArgs {
   Target target;
   bool open = false;
+  bool exercises = false;
 };
 
 int RunList(const ListArgs& a) {
   auto client = OpenClient(a.target.common);
   if (!client) return Fail(client.error());
   client::Consultations consultations(**client);
-  auto list = consultations.List(a.target.space, a.open);
+  auto list = consultations.List(a.target.space, a.open, a.exercises);
   if (!list) return Fail(list.error());
   if (a.target.common.json) {
     nlohmann::json out = nlohmann::json::array();
@@ -598,6 +599,7 @@ void AddConsultCommands(CLI::App& app, int* exit_code) {
   auto la = std::make_shared<ListArgs>();
   AddTarget(list, la->target);
   list->add_flag("--open", la->open, "Only those not closed, reviewed or withdrawn");
+  list->add_flag("--exercise", la->exercises, "Those of exercises instead of the real world's");
   list->callback([la, exit_code] { *exit_code = RunList(*la); });
 
   auto* decision = app.add_subcommand("decision", "Decision records: propose, approve, ...");

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   AddAuditCommands(app, &exit_code);
   AddClientCommands(app, &exit_code);
   AddConsultCommands(app, &exit_code);
+  AddExerciseCommands(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

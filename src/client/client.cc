@@ -351,6 +351,12 @@ void SpaceView::Rebuild(const space::Directory& directory, uint64_t now_ms) {
   state = space::SpaceState(state.id());
   book = consult::Book(state);
   std::deque<nlohmann::json> metas;  // stable addresses for the fold
+  consult::FoldSpaceLogs(Foldable(metas), directory, state, book);
+  book.AdvanceTo(now_ms);
+}
+
+std::map<std::string, std::vector<consult::FoldEntry>> SpaceView::Foldable(
+    std::deque<nlohmann::json>& metas) const {
   std::map<std::string, std::vector<consult::FoldEntry>> foldable;
   for (const auto& [origin, log] : logs) {
     auto& entries = foldable[origin];
@@ -361,8 +367,7 @@ void SpaceView::Rebuild(const space::Directory& directory, uint64_t now_ms) {
       entries.push_back({&e.header, &metas.back(), {}, e.index});
     }
   }
-  consult::FoldSpaceLogs(foldable, directory, state, book);
-  book.AdvanceTo(now_ms);
+  return foldable;
 }
 
 const LogView::Entry* SpaceView::Find(const std::string& origin, uint64_t index) const {

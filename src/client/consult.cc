@@ -180,7 +180,7 @@ Result<SendResult> Consultations::Author(SpaceView& view, uint16_t kind,
                                          const consult::Consultation* c, nlohmann::json meta,
                                          const std::optional<nlohmann::json>& content,
                                          const std::string& label_text,
-                                         std::optional<uint64_t> at_ms) {
+                                         std::optional<uint64_t> at_ms, const Bytes& exercise_id) {
   const auto& state = view.state;
   space::EventDraft draft;
   draft.kind = kind;
@@ -202,6 +202,7 @@ Result<SendResult> Consultations::Author(SpaceView& view, uint16_t kind,
     draft_c.counterparts = draft.meta["counterparts"].get<std::vector<std::string>>();
     draft_c.label = label_text;
     c = &draft_c;
+    draft.exercise_id = exercise_id;
   } else {
     draft.subject = HexDecode(c->id).value_or(Bytes());
     draft.exercise_id = c->exercise_id;
@@ -260,7 +261,18 @@ Result<SendResult> Consultations::Request(const ConsultRequest& request) {
       {"escalation", consult::Escalation::Freeze(*policy).ToJson()}};
   nlohmann::json content = {{"subject", request.subject}, {"details", request.details}};
   // The deadline counts from the request's time: the same clock reading.
-  return Author(*view, kRequest, nullptr, std::move(meta), content, label.ToString(), now);
+  Bytes exercise_id;
+  if (!request.exercise.empty()) {
+    auto id = HexDecode(request.exercise);
+    const auto* exercise = view->state.FindExercise(request.exercise);
+    if (!id || exercise == nullptr) {
+      return NotFound("no exercise " + request.exercise + " in space " + space);
+    }
+    if (!exercise->running()) return FailedPrecondition("exercise " + exercise->name + " has ended");
+    exercise_id = *id;
+  }
+  return Author(*view, kRequest, nullptr, std::move(meta), content, label.ToString(), now,
+                exercise_id);
 }
 
 Result<SendResult> Consultations::Step(const std::string& space_name, const std::string& id_text,
@@ -379,7 +391,7 @@ Result<ConsultationView> Consultations::Show(const std::string& space_name,
 }
 
 Result<std::vector<ConsultationView>> Consultations::List(const std::string& space_name,
-                                                          bool open_only) {
+                                                          bool open_only, bool exercises) {
   ENTENTE_ASSIGN_OR_RETURN(auto loaded, Load(space_name));
   const std::string& space = loaded.space;
   auto& view = loaded.view;
@@ -387,6 +399,7 @@ Result<std::vector<ConsultationView>> Consultations::List(const std::string& spa
   uint64_t now = ToUnixMs(client_.clock().Now());
   for (const auto& [id, c] : view->book.consultations()) {
     if (open_only && !consult::IsOpen(c.state)) continue;
+    if (c.exercise_id.empty() == exercises) continue;  // the real world and exercises never mix
     ConsultationView v;
     v.space = space;
     v.consultation = c;

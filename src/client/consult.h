@@ -27,6 +27,7 @@ struct ConsultRequest {
   std::string details;                    // sealed
   std::string label;                      // canonical or a banner in any partner's marking
   std::vector<std::string> counterparts;  // default: every other partner of the space
+  std::string exercise;  // hex id of the running exercise it is part of; "" for the real world
 };
 
 // A consultation as a participant sees it.
@@ -88,8 +89,9 @@ class Consultations {
   [[nodiscard]] Result<SendResult> DoneTask(const std::string& space, const std::string& task,
                                             const std::string& workstream);
   [[nodiscard]] Result<ConsultationView> Show(const std::string& space, const std::string& id);
+  // The real world's consultations, or with `exercises` those of exercises.
   [[nodiscard]] Result<std::vector<ConsultationView>> List(const std::string& space,
-                                                           bool open_only);
+                                                           bool open_only, bool exercises = false);
 
   // Proposes a decision in a convened consultation; its id is the result's event_id.
   [[nodiscard]] Result<SendResult> Propose(const std::string& space,
@@ -123,7 +125,8 @@ class Consultations {
   Result<SendResult> Author(SpaceView& view, uint16_t kind, const consult::Consultation* c,
                             nlohmann::json meta, const std::optional<nlohmann::json>& content,
                             const std::string& label = "",
-                            std::optional<uint64_t> at_ms = std::nullopt);
+                            std::optional<uint64_t> at_ms = std::nullopt,
+                            const Bytes& exercise_id = {});
   Result<nlohmann::json> Open(const SpaceView& view, const std::string& origin, uint64_t index);
 
   Client& client_;

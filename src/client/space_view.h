@@ -3,6 +3,7 @@
 // (client.cc, consult.cc).
 #pragma once
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 
 #include "base/error.h"
 #include "consult/consultation.h"
+#include "consult/fold.h"
 #include "ledger/event.h"
 #include "ledger/merkle.h"
 #include "space/directory.h"
@@ -56,6 +58,10 @@ struct SpaceView {
 
   // Folds the entries of every log again, in merge order; `now_ms` for what time decides.
   void Rebuild(const space::Directory& directory, uint64_t now_ms);
+  // The entries state is folded from (verified, not flagged), by origin; their metas are kept
+  // in `metas`.
+  std::map<std::string, std::vector<consult::FoldEntry>> Foldable(
+      std::deque<nlohmann::json>& metas) const;
   // The entry `index` of `origin`'s log, or nullptr.
   const LogView::Entry* Find(const std::string& origin, uint64_t index) const;
 };

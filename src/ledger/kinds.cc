@@ -64,11 +64,11 @@ constexpr MetaField kDecisionVersion[] = {{"decision", T::kString, kReq},
 constexpr MetaField kDecisionVote[] = {{"decision", T::kString, kReq},
                                        {"version", T::kInteger, kReq},
                                        {"text_sha256", T::kString, kReq}};
-constexpr MetaField kExerciseStart[] = {{"name", T::kString, kReq},
+constexpr MetaField kExerciseStartMeta[] = {{"name", T::kString, kReq},
                                         {"scenario_sha256", T::kString, kReq}};
-constexpr MetaField kExerciseInject[] = {{"inject", T::kString, kReq},
+constexpr MetaField kExerciseInjectMeta[] = {{"inject", T::kString, kReq},
                                          {"to", T::kStringArray, kReq}};
-constexpr MetaField kExerciseEnd[] = {{"outcome", T::kString, kOpt}};
+constexpr MetaField kExerciseEndMeta[] = {{"outcome", T::kString, kOpt}};
 constexpr MetaField kDocVersion[] = {{"document", T::kString, kReq},
                                      {"version", T::kInteger, kReq},
                                      {"text_sha256", T::kString, kReq}};
@@ -107,9 +107,9 @@ constexpr KindInfo kKinds[] = {
     {0x0501, "decision.revise", true, kDecisionVersion},
     {0x0502, "decision.approve", false, kDecisionVote},
     {0x0503, "decision.object", true, kDecisionVote},
-    {0x0600, "exercise.start", true, kExerciseStart},
-    {0x0601, "exercise.inject", true, kExerciseInject},
-    {0x0602, "exercise.end", true, kExerciseEnd},
+    {0x0600, "exercise.start", true, kExerciseStartMeta},
+    {0x0601, "exercise.inject", true, kExerciseInjectMeta},
+    {0x0602, "exercise.end", true, kExerciseEndMeta},
     {0x0700, "statement.draft", true, kDocVersion},
     {0x0701, "statement.revise", true, kDocVersion},
     {0x0702, "statement.comment", true, kDocStep},

@@ -28,6 +28,9 @@ inline constexpr uint16_t kDeviceRevoke = 0x0112;
 inline constexpr uint16_t kChannelCreate = 0x0200;
 inline constexpr uint16_t kChannelUpdate = 0x0201;
 inline constexpr uint16_t kMessagePost = 0x0300;
+inline constexpr uint16_t kExerciseStart = 0x0600;
+inline constexpr uint16_t kExerciseInject = 0x0601;
+inline constexpr uint16_t kExerciseEnd = 0x0602;
 }  // namespace kind
 
 enum class MetaType : uint8_t { kString, kInteger, kBoolean, kStringArray, kObject };

@@ -446,6 +446,12 @@ bool NodeCore::MayReadBody(const crypto::PublicKey& reader,
     auto label = label::ParseLabel(it->second->policy(), header.label);
     return clearance && label && label::Access(*clearance, *label).admitted();
   }
+  if ((header.kind >> 8) == 0x06) {
+    // An exercise's own events go to every member of the space whose clearance admits them.
+    auto clearance = it->second->ClearanceOf(*member);
+    auto label = label::ParseLabel(it->second->policy(), header.label);
+    return clearance && label && label::Access(*clearance, *label).admitted();
+  }
   if (!kind->has_envelope) return true;
   const space::Channel* channel = nullptr;
   if (header.kind == kChannelCreate) {

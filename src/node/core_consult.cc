@@ -33,6 +33,9 @@ Result<std::vector<consult::Notification>> NodeCore::RunTimers() {
     std::lock_guard notify_lock(notify_mu_);
     for (const auto& [space, book] : books_) {
       for (const auto& [id, c] : book->consultations()) {
+        // An exercise's consultations run on the exercise's clock, not the real world's: their
+        // deadlines are the controller's to watch (exercise/controller.h).
+        if (!c.exercise_id.empty()) continue;
         for (auto& n : consult::Due(*book, c, directory_, partner_, now_ms)) {
           if (notified_.contains(n.key)) continue;
           n.space = space.ToHex();
@@ -89,7 +92,7 @@ size_t NodeCore::open_consultations() const {
   std::shared_lock lock(state_mu_);
   size_t open = 0;
   for (const auto& [space, book] : books_) {
-    for (const auto& [id, c] : book->consultations()) open += consult::IsOpen(c.state);
+    for (const auto& [id, c] : book->consultations()) open += c.exercise_id.empty() && consult::IsOpen(c.state);
   }
   return open;
 }

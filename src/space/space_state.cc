@@ -391,8 +391,10 @@ Status SpaceState::Check(const FoldEvent& event, const Directory& directory,
       if ((h.kind >> 8) == 0x04 || (h.kind >> 8) == 0x05) {
         // Consultations and decisions: the process rules are consult::Book's.
         ENTENTE_RETURN_IF_ERROR(CheckAuthorship(event, directory));
+        if (h.is_exercise()) ENTENTE_RETURN_IF_ERROR(CheckExerciseId(h));
         return {};
       }
+      if ((h.kind >> 8) == 0x06) return CheckExerciseEvent(event, directory, rule);
       return FailedPrecondition("kind " + std::string(KindName(h.kind)) +
                                 " is not accepted in spaces yet");
   }
@@ -450,9 +452,96 @@ void SpaceState::Apply(const FoldEvent& event, const Directory& directory) {
       if (event.meta.contains("members")) it->second.members = MetaStrings(event.meta, "members");
       return;
     }
+    case kExerciseStart: {
+      std::string id = h.event_id.ToHex();
+      if (exercises_.contains(id)) return;
+      Exercise exercise{id,
+                        MetaString(event.meta, "name"),
+                        MetaString(event.meta, "scenario_sha256"),
+                        h.origin,
+                        "",
+                        h.label,
+                        h.created_ms,
+                        std::nullopt};
+      if (const Device* device = directory.FindDevice(h.author); device != nullptr) {
+        exercise.controller = device->member;
+      }
+      exercises_.emplace(id, std::move(exercise));
+      return;
+    }
+    case kExerciseEnd: {
+      auto it = exercises_.find(HexEncode(h.exercise_id));
+      if (it != exercises_.end() && it->second.running() && h.origin == it->second.origin) {
+        it->second.ended_ms = h.created_ms;
+      }
+      return;
+    }
     default:
       return;
   }
+}
+
+const Exercise* SpaceState::FindExercise(std::string_view id) const {
+  auto it = exercises_.find(id);
+  return it == exercises_.end() ? nullptr : &it->second;
+}
+
+Channel SpaceState::ExerciseAudience(const Directory& directory, const label::Label& label) const {
+  std::vector<std::string> members;  // members() is a sorted map: the ids come sorted
+  for (const auto& [id, member] : directory.members()) {
+    if (!member.revoked && HasPartner(member.partner)) members.push_back(id);
+  }
+  return Channel{"exercise", ledger::EventId(), label, std::move(members), "", 0};
+}
+
+Status SpaceState::CheckExerciseId(const ledger::EventHeader& h) const {
+  const Exercise* exercise = FindExercise(HexEncode(h.exercise_id));
+  if (exercise == nullptr) {
+    return NotFound("no exercise " + HexEncode(h.exercise_id) + " in space " + name_);
+  }
+  if (!exercise->running()) {
+    return FailedPrecondition("exercise " + exercise->name + " has ended (ENDEX)");
+  }
+  if (h.created_ms < exercise->started_ms ||
+      (h.created_ms == exercise->started_ms && h.origin != exercise->origin)) {
+    return FailedPrecondition("the event's time is not after the start of exercise " +
+                              exercise->name);
+  }
+  return {};
+}
+
+Status SpaceState::CheckExerciseEvent(const FoldEvent& event, const Directory& directory,
+                                      RecipientRule rule) const {
+  const auto& h = event.header;
+  std::string kind(KindName(h.kind));
+  ENTENTE_ASSIGN_OR_RETURN(auto authorship, CheckAuthorship(event, directory));
+  if (!h.subject.empty()) return InvalidArgument(kind + ": the header's subject must be empty");
+  if (h.kind == kExerciseStart) {
+    if (h.exercise_id.size() != ledger::EventId::kSize ||
+        !std::equal(h.exercise_id.begin(), h.exercise_id.end(), h.event_id.bytes().begin())) {
+      return InvalidArgument("exercise.start: the exercise id must be the event's own id");
+    }
+    if (FindExercise(h.event_id.ToHex()) != nullptr) {
+      return AlreadyExists("exercise " + h.event_id.ToHex() + " exists");
+    }
+  } else {
+    if (!h.is_exercise()) return InvalidArgument(kind + ": the header carries no exercise id");
+    ENTENTE_RETURN_IF_ERROR(CheckExerciseId(h));
+    const Exercise* exercise = FindExercise(HexEncode(h.exercise_id));
+    if (h.origin != exercise->origin) {
+      return PermissionDenied(kind + ": exercise " + exercise->name + " is controlled by " +
+                              exercise->origin + ", not " + h.origin);
+    }
+    if (h.kind == kExerciseInject) {
+      for (const auto& to : MetaStrings(event.meta, "to")) {
+        if (!HasPartner(to)) {
+          return InvalidArgument("exercise.inject: " + to + " is not a partner of space " + name_);
+        }
+      }
+    }
+  }
+  Channel audience = ExerciseAudience(directory, authorship.second);
+  return CheckRecipients(event, directory, audience, authorship.second, rule);
 }
 
 Status SpaceState::Fold(const FoldEvent& event, const Directory& directory) {

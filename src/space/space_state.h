@@ -31,6 +31,20 @@ struct Channel {
   bool HasMember(std::string_view member) const;
 };
 
+// An exercise run in a space: from its exercise.start (whose event id is the exercise id every
+// event of the exercise carries in its header) to its exercise.end (docs/formats/exercise.md).
+struct Exercise {
+  std::string id;  // hex
+  std::string name;
+  std::string scenario_sha256;
+  std::string origin;      // the controller's partner: only its log holds injects and the end
+  std::string controller;  // member id of who started it
+  std::string label;       // canonical label of the start: the exercise's classification
+  uint64_t started_ms = 0;
+  std::optional<uint64_t> ended_ms;
+  bool running() const { return !ended_ms.has_value(); }
+};
+
 // Which kinds a policy role entry names: an exact kind name ("message.post") or a family
 // ("message.*"). InvalidArgument if it names no registered kind.
 [[nodiscard]] Status CheckMayAuthorEntry(std::string_view entry);
@@ -72,6 +86,13 @@ class SpaceState {
   bool in_force() const { return chartered() && joined_ == partners_; }
   std::vector<std::string> waiting_for() const;
 
+  // Exercises, by id (hex).
+  const std::map<std::string, Exercise, std::less<>>& exercises() const { return exercises_; }
+  const Exercise* FindExercise(std::string_view id) const;
+  // The audience of an exercise's own events (start, injects, end): every active member of the
+  // space's partners, with the label as ceiling.
+  Channel ExerciseAudience(const Directory& directory, const label::Label& label) const;
+
   // The envelope's recipients against the devices that may read `label` in `channel` (which
   // may be an audience that is not a channel of the space, as a consultation's is).
   [[nodiscard]] Status CheckRecipients(const FoldEvent& event, const Directory& directory,
@@ -106,6 +127,10 @@ class SpaceState {
   Status CheckOrder(const ledger::EventHeader& header) const;
   Status CheckChannelEvent(const FoldEvent& event, const Directory& directory,
                            RecipientRule rule) const;
+  Status CheckExerciseEvent(const FoldEvent& event, const Directory& directory,
+                            RecipientRule rule) const;
+  // An event carrying an exercise id belongs to a running exercise that started before it.
+  Status CheckExerciseId(const ledger::EventHeader& header) const;
   // Author, role and label: what every authored kind needs; the author and the label.
   Result<std::pair<const Member*, label::Label>> CheckAuthorship(const FoldEvent& event,
                                                                  const Directory& directory) const;
@@ -123,6 +148,7 @@ class SpaceState {
   std::string charter_origin_;
   std::vector<std::string> joined_;                     // sorted
   std::map<std::string, uint64_t> last_structural_ms_;  // by origin
+  std::map<std::string, Exercise, std::less<>> exercises_;
 };
 
 // The order in which a space's state is folded from its partners' logs (docs/formats/space.md,
