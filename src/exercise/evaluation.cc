@@ -409,6 +409,7 @@ std::vector<ImprovementItem> DraftPlan(const Scenario& scenario, const Record& r
                    [](const auto& a, const auto& b) { return a.first < b.first; });
 
   std::vector<ImprovementItem> plan;
+  plan.reserve(ranked.size() + record.deadlines.size());
   for (auto& [rank, item] : ranked) plan.push_back(std::move(item));
   const Guidance& acknowledge = GuidanceFor("acknowledge");
   for (const DeadlineResult& d : record.deadlines) {

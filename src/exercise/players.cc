@@ -90,8 +90,8 @@ std::vector<PlayerAction> Players::Due(std::string_view partner, uint64_t now_ms
   for (const auto& inject : scenario_->injects) {
     for (const auto& e : inject.expected) proposals_asked |= e.action == "propose";
   }
-  std::string decision_text;        // the latest text an inject gave for a proposal
-  std::set<std::string> asked;      // actions an inject received asked this partner for
+  std::string decision_text;    // the latest text an inject gave for a proposal
+  std::set<std::string> asked;  // actions an inject received asked this partner for
   for (const auto& sent : received) {
     const Inject* inject = scenario_->FindInject(sent.number);
     if (inject == nullptr || sent.sent_ms > now_ms) continue;
@@ -169,9 +169,9 @@ std::vector<PlayerAction> Players::Due(std::string_view partner, uint64_t now_ms
           break;
         }
         const consult::Version& version = d->current();
-        bool objected = std::any_of(
-            d->objections.begin(), d->objections.end(),
-            [&](const consult::Vote& v) { return v.version == version.number; });
+        bool objected =
+            std::any_of(d->objections.begin(), d->objections.end(),
+                        [&](const consult::Vote& v) { return v.version == version.number; });
         if (objected) {
           if (d->versions.front().at.origin != partner || d->versions.size() >= kMaxVersions) {
             break;
@@ -207,8 +207,7 @@ std::vector<PlayerAction> Players::Due(std::string_view partner, uint64_t now_ms
           a.action = "object";
           member = objector;
           response = object;
-          a.text = me + " cannot accept version " + std::to_string(version.number) +
-                   " as drafted";
+          a.text = me + " cannot accept version " + std::to_string(version.number) + " as drafted";
         } else {
           break;  // silence
         }

@@ -16,6 +16,7 @@
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
+#include <initializer_list>
 #include <optional>
 #include <string_view>
 #include <system_error>
@@ -238,6 +239,36 @@ std::string ClassificationText(std::string_view classification) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Elements. Attribute values and text go through Html(); `inner` markup is the caller's.
+
+struct Attr {
+  std::string_view name;
+  std::string value;
+};
+
+std::string AttrText(std::initializer_list<Attr> attrs) {
+  std::string out;
+  for (const Attr& a : attrs) out += " " + std::string(a.name) + R"(=")" + Html(a.value) + '"';
+  return out;
+}
+
+// <name a="v" />
+std::string Empty(std::string_view name, std::initializer_list<Attr> attrs) {
+  return "<" + std::string(name) + AttrText(attrs) + " />";
+}
+
+// <name a="v">inner</name>, `inner` being markup.
+std::string Wrap(std::string_view name, std::initializer_list<Attr> attrs, std::string_view inner) {
+  return "<" + std::string(name) + AttrText(attrs) + ">" + std::string(inner) + "</" +
+         std::string(name) + ">";
+}
+
+// <name a="v">text</name>, `text` being text.
+std::string Text(std::string_view name, std::initializer_list<Attr> attrs, std::string_view text) {
+  return Wrap(name, attrs, Html(text));
+}
+
+// ---------------------------------------------------------------------------------------------
 // HTML page frame.
 
 constexpr std::string_view kCss = R"css(
@@ -372,6 +403,7 @@ std::string Endex(const Record& record) {
 
 std::string ResponseList(const PartnerFigures& f) {
   std::vector<std::string> parts;
+  parts.reserve(f.response_ms.size());
   for (uint64_t ms : f.response_ms) parts.push_back(HumanDuration(ms));
   return parts.empty() ? "\u2014" : Join(parts, ", ");
 }
@@ -444,37 +476,85 @@ std::vector<TimelineEntry> Chronology(const Evaluation& evaluation) {
 // ---------------------------------------------------------------------------------------------
 // The timeline chart.
 
+std::string Point(double x, double y) { return Num(x) + "," + Num(y); }
+
 std::string ShapeDiamond(double x, double y, double r, std::string_view fill) {
-  return "<polygon points=\"" + Num(x) + "," + Num(y - r) + " " + Num(x + r) + "," + Num(y) + " " +
-         Num(x) + "," + Num(y + r) + " " + Num(x - r) + "," + Num(y) + "\" fill=\"" +
-         std::string(fill) + "\" stroke=\"#fff\" stroke-width=\"1\" />";
+  return Empty("polygon", {{"points", Point(x, y - r) + " " + Point(x + r, y) + " " +
+                                          Point(x, y + r) + " " + Point(x - r, y)},
+                           {"fill", std::string(fill)},
+                           {"stroke", "#fff"},
+                           {"stroke-width", "1"}});
 }
 std::string ShapeCircle(double x, double y, std::string_view fill) {
-  return "<circle cx=\"" + Num(x) + "\" cy=\"" + Num(y) + "\" r=\"5.5\" fill=\"" +
-         std::string(fill) + "\" stroke=\"#fff\" stroke-width=\"1.5\" />";
+  return Empty("circle", {{"cx", Num(x)},
+                          {"cy", Num(y)},
+                          {"r", "5.5"},
+                          {"fill", std::string(fill)},
+                          {"stroke", "#fff"},
+                          {"stroke-width", "1.5"}});
 }
 std::string ShapeSquare(double x, double y, std::string_view fill) {
-  return "<rect x=\"" + Num(x - 5) + "\" y=\"" + Num(y - 5) +
-         "\" width=\"10\" height=\"10\" rx=\"1.5\" fill=\"" + std::string(fill) +
-         "\" stroke=\"#fff\" stroke-width=\"1\" />";
+  return Empty("rect", {{"x", Num(x - 5)},
+                        {"y", Num(y - 5)},
+                        {"width", "10"},
+                        {"height", "10"},
+                        {"rx", "1.5"},
+                        {"fill", std::string(fill)},
+                        {"stroke", "#fff"},
+                        {"stroke-width", "1"}});
 }
 std::string ShapeTriangle(double x, double y, std::string_view fill) {
-  return "<polygon points=\"" + Num(x) + "," + Num(y - 6) + " " + Num(x + 6) + "," + Num(y + 5) +
-         " " + Num(x - 6) + "," + Num(y + 5) + "\" fill=\"" + std::string(fill) +
-         "\" stroke=\"#fff\" stroke-width=\"1\" />";
+  return Empty("polygon",
+               {{"points", Point(x, y - 6) + " " + Point(x + 6, y + 5) + " " + Point(x - 6, y + 5)},
+                {"fill", std::string(fill)},
+                {"stroke", "#fff"},
+                {"stroke-width", "1"}});
 }
+// A shape whose tooltip is `title`.
 std::string WithTitle(std::string_view title, const std::string& shape) {
-  return "<g><title>" + Html(title) + "</title>" + shape + "</g>\n";
+  return Wrap("g", {}, Text("title", {}, title) + shape) + "\n";
+}
+std::string Line(double x1, double y1, double x2, double y2, std::string_view stroke,
+                 std::string_view width, std::string_view dash = "") {
+  std::string line = Empty("line", {{"x1", Num(x1)},
+                                    {"y1", Num(y1)},
+                                    {"x2", Num(x2)},
+                                    {"y2", Num(y2)},
+                                    {"stroke", std::string(stroke)},
+                                    {"stroke-width", std::string(width)}});
+  if (!dash.empty()) {
+    line.insert(line.size() - 3, AttrText({{"stroke-dasharray", std::string(dash)}}));
+  }
+  return line + "\n";
+}
+// Text at (x, y); `anchor` start, middle or end; `style` more attributes, e.g. font-size.
+std::string Label(double x, double y, std::string_view anchor, std::string_view fill,
+                  std::string_view size, std::string_view weight, std::string_view text) {
+  return Text("text",
+              {{"x", Num(x)},
+               {"y", Num(y)},
+               {"text-anchor", std::string(anchor)},
+               {"font-size", std::string(size)},
+               {"font-weight", std::string(weight)},
+               {"fill", std::string(fill)}},
+              text) +
+         "\n";
 }
 
 // The opening <svg> tag, scalable to its container, with `label` for screen readers and as the
 // tooltip.
 std::string SvgOpen(double width, double height, std::string_view label) {
-  return R"(<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 )" + Num(width) + " " +
-         Num(height) + R"(" width=")" + Num(width) + R"(" height=")" + Num(height) +
-         R"(" role="img" aria-label=")" + Html(label) +
-         R"(" font-family="Segoe UI, Roboto, Helvetica Neue, Arial, sans-serif" font-size="12">)" +
-         "\n<title>" + Html(label) + "</title>\n";
+  std::string open =
+      Empty("svg", {{"xmlns", "http://www.w3.org/2000/svg"},
+                    {"viewBox", "0 0 " + Num(width) + " " + Num(height)},
+                    {"width", Num(width)},
+                    {"height", Num(height)},
+                    {"role", "img"},
+                    {"aria-label", std::string(label)},
+                    {"font-family", "Segoe UI, Roboto, Helvetica Neue, Arial, sans-serif"},
+                    {"font-size", "12"}});
+  open.replace(open.size() - 3, 3, ">");  // an open tag, closed by "</svg>"
+  return open + "\n" + Text("title", {}, label) + "\n";
 }
 
 // A tick step giving at most ~10 ticks over `span` milliseconds.
@@ -497,6 +577,8 @@ std::string TickLabel(uint64_t ms) {
   return text;
 }
 
+// The timeline: x is scenario time, one lane for the controller's injects, one per partner.
+// Deadlines are drawn above a lane's middle, observations on it and escalations below it.
 std::string TimelineSvg(const Evaluation& evaluation) {
   const Scenario& scenario = evaluation.scenario;
   const Record& record = evaluation.record;
@@ -531,8 +613,8 @@ std::string TimelineSvg(const Evaluation& evaluation) {
   for (const EscalationEvent& e : record.escalations) span = std::max(span, e.at_ms);
   if (span == 0) span = kMsPerHour;
   span = std::min(span, kMaxDurationMs);  // bad input must not make ticks without end
-  uint64_t step = TickStep(span);
-  uint64_t axis_end = (span + step - 1) / step * step;
+  const uint64_t step = TickStep(span);
+  const uint64_t axis_end = (span + step - 1) / step * step;
 
   constexpr double kWidth = 1000, kLeft = 110, kRight = 24, kTop = 30, kLaneHeight = 46;
   const double plot_width = kWidth - kLeft - kRight;
@@ -549,6 +631,7 @@ std::string TimelineSvg(const Evaluation& evaluation) {
     std::string shape;  // "diamond", "circle", "square", "triangle"
     std::string colour;
     std::string label;
+    double x = 0, y = 0;
   };
   std::vector<LegendItem> legend = {{"diamond", "#243b53", "inject sent"},
                                     {"diamond", "#ef6c00", "contingency inject"}};
@@ -560,60 +643,46 @@ std::string TimelineSvg(const Evaluation& evaluation) {
   legend.push_back({"triangle", std::string(EscalationColour("working")), "escalation: working"});
   legend.push_back({"triangle", std::string(EscalationColour("senior")), "senior"});
   legend.push_back({"triangle", std::string(EscalationColour("leader")), "leader"});
-  struct Placed {
-    double x, y;
-  };
-  std::vector<Placed> placed;
   double lx = kLeft, ly = axis_y + 44;
-  for (const LegendItem& item : legend) {
+  for (LegendItem& item : legend) {
     double item_width = 24 + 6.6 * static_cast<double>(item.label.size()) + 14;
     if (lx + item_width > kWidth - kRight && lx > kLeft) {
       lx = kLeft;
       ly += 22;
     }
-    placed.push_back({lx, ly});
+    item.x = lx + 8;
+    item.y = ly;
     lx += item_width;
   }
   const double height = ly + 16;
 
-  std::string svg;
-  svg += SvgOpen(kWidth, height, "Timeline of the exercise");
-
-  // Lanes.
+  std::string svg = SvgOpen(kWidth, height, "Timeline of the exercise");
   for (size_t i = 0; i < lanes.size(); ++i) {
     int lane = static_cast<int>(i);
-    svg += "<rect x=\"" + Num(kLeft) + "\" y=\"" + Num(lane_y(lane)) + "\" width=\"" +
-           Num(plot_width) + "\" height=\"" + Num(kLaneHeight) + "\" fill=\"" +
-           (i % 2 == 0 ? "#f5f7fa" : "#ffffff") + "\" />\n";
-    svg += "<text x=\"" + Num(kLeft - 12) + "\" y=\"" + Num(lane_center(lane) + 4) +
-           "\" text-anchor=\"end\" font-weight=\"600\" fill=\"#243b53\">" + Html(lanes[i]) +
-           "</text>\n";
+    svg += Empty("rect", {{"x", Num(kLeft)},
+                          {"y", Num(lane_y(lane))},
+                          {"width", Num(plot_width)},
+                          {"height", Num(kLaneHeight)},
+                          {"fill", i % 2 == 0 ? "#f5f7fa" : "#ffffff"}}) +
+           "\n";
+    svg += Label(kLeft - 12, lane_center(lane) + 4, "end", "#243b53", "12", "600", lanes[i]);
   }
-  // Grid and axis.
   for (uint64_t t = 0; t <= axis_end; t += step) {
     double x = x_of(t);
-    svg += "<line x1=\"" + Num(x) + "\" y1=\"" + Num(kTop) + "\" x2=\"" + Num(x) + "\" y2=\"" +
-           Num(axis_y + 4) + "\" stroke=\"#d9e2ec\" stroke-width=\"1\" />\n";
-    svg += "<text x=\"" + Num(x) + "\" y=\"" + Num(axis_y + 18) +
-           "\" text-anchor=\"middle\" font-size=\"11\" fill=\"#52606d\">" + Html(TickLabel(t)) +
-           "</text>\n";
+    svg += Line(x, kTop, x, axis_y + 4, "#d9e2ec", "1");
+    svg += Label(x, axis_y + 18, "middle", "#52606d", "11", "400", TickLabel(t));
   }
-  svg += "<line x1=\"" + Num(kLeft) + "\" y1=\"" + Num(axis_y) + "\" x2=\"" + Num(kWidth - kRight) +
-         "\" y2=\"" + Num(axis_y) + "\" stroke=\"#9fb3c8\" stroke-width=\"1\" />\n";
+  svg += Line(kLeft, axis_y, kWidth - kRight, axis_y, "#9fb3c8", "1");
   if (record.endex_ms > 0) {
     double x = x_of(record.endex_ms);
-    svg += "<line x1=\"" + Num(x) + "\" y1=\"" + Num(kTop - 6) + "\" x2=\"" + Num(x) + "\" y2=\"" +
-           Num(axis_y) + "\" stroke=\"#102a43\" stroke-width=\"1.5\" />\n";
-    svg += "<text x=\"" + Num(x) + "\" y=\"" + Num(kTop - 10) +
-           "\" text-anchor=\"middle\" font-size=\"10\" font-weight=\"700\" fill=\"#102a43\">"
-           "ENDEX</text>\n";
+    svg += Line(x, kTop - 6, x, axis_y, "#102a43", "1.5");
+    svg += Label(x, kTop - 10, "middle", "#102a43", "10", "700", "ENDEX");
   }
 
   // Injects: a guide line across the players' lanes, a diamond and the number.
   for (const SentInject& s : record.injects) {
     double x = x_of(s.sent_ms);
-    svg += "<line x1=\"" + Num(x) + "\" y1=\"" + Num(lane_y(1)) + "\" x2=\"" + Num(x) + "\" y2=\"" +
-           Num(axis_y) + "\" stroke=\"#9fb3c8\" stroke-width=\"1\" stroke-dasharray=\"3 3\" />\n";
+    svg += Line(x, lane_y(1), x, axis_y, "#9fb3c8", "1", "3 3");
   }
   for (const SentInject& s : record.injects) {
     double x = x_of(s.sent_ms);
@@ -625,11 +694,8 @@ std::string TimelineSvg(const Evaluation& evaluation) {
     }
     svg += WithTitle(title,
                      ShapeDiamond(x, lane_center(0) + 4, 7, s.contingency ? "#ef6c00" : "#243b53"));
-    svg += "<text x=\"" + Num(x) + "\" y=\"" + Num(lane_center(0) - 8) +
-           "\" text-anchor=\"middle\" font-size=\"10\" font-weight=\"600\" fill=\"#243b53\">" +
-           Html(s.number) + "</text>\n";
+    svg += Label(x, lane_center(0) - 8, "middle", "#243b53", "10", "600", s.number);
   }
-  // Deadlines above the lane's middle, observations on it, escalations below it.
   for (const DeadlineResult& d : record.deadlines) {
     int lane = lane_of(d.partner);
     if (lane < 0) continue;
@@ -663,24 +729,19 @@ std::string TimelineSvg(const Evaluation& evaluation) {
         title, ShapeTriangle(x_of(e.at_ms), lane_center(lane) + 13, EscalationColour(e.level)));
   }
 
-  // Legend.
-  for (size_t i = 0; i < legend.size(); ++i) {
-    const LegendItem& item = legend[i];
-    double x = placed[i].x + 8, y = placed[i].y;
+  for (const LegendItem& item : legend) {
     if (item.shape == "diamond") {
-      svg += ShapeDiamond(x, y, 6, item.colour);
+      svg += ShapeDiamond(item.x, item.y, 6, item.colour);
     } else if (item.shape == "circle") {
-      svg += ShapeCircle(x, y, item.colour);
+      svg += ShapeCircle(item.x, item.y, item.colour);
     } else if (item.shape == "square") {
-      svg += ShapeSquare(x, y, item.colour);
+      svg += ShapeSquare(item.x, item.y, item.colour);
     } else {
-      svg += ShapeTriangle(x, y, item.colour);
+      svg += ShapeTriangle(item.x, item.y, item.colour);
     }
-    svg += "<text x=\"" + Num(x + 12) + "\" y=\"" + Num(y + 4) + "\" fill=\"#334e68\">" +
-           Html(item.label) + "</text>\n";
+    svg += Label(item.x + 12, item.y + 4, "start", "#334e68", "12", "400", item.label);
   }
-  svg += "</svg>";
-  return svg;
+  return svg + "</svg>";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -708,8 +769,10 @@ std::string AarHtml(const Evaluation& evaluation) {
   out += "<section id=\"summary\">\n<h2>1. Summary</h2>\n";
   out += "<div class=\"cards\">\n";
   auto card = [&](std::string_view cls, size_t value, std::string_view label) {
-    out += "<div class=\"card " + std::string(cls) + "\"><div class=\"value\">" +
-           std::to_string(value) + "</div><div class=\"label\">" + Html(label) + "</div></div>\n";
+    out += Wrap("div", {{"class", "card " + std::string(cls)}},
+                Text("div", {{"class", "value"}}, std::to_string(value)) +
+                    Text("div", {{"class", "label"}}, label)) +
+           "\n";
   };
   card("card-met", totals.met, "expected actions met");
   card("card-late", totals.late, "late");
@@ -803,10 +866,13 @@ std::string AarHtml(const Evaluation& evaluation) {
         "<table>\n<thead><tr><th>Consultation</th><th>Silent partner</th><th>Level</th>"
         "<th>At</th></tr></thead>\n<tbody>\n";
     for (const EscalationEvent& e : record.escalations) {
-      out +=
-          "<tr><td>" + ConsultationCode(e.consultation) + "</td>" + Td(e.partner) +
-          "<td><span class=\"badge\" style=\"background:" + std::string(EscalationColour(e.level)) +
-          "\">" + Html(e.level) + "</span></td>" + Td(ScenarioTime(e.at_ms)) + "</tr>\n";
+      out += "<tr><td>" + ConsultationCode(e.consultation) + "</td>" + Td(e.partner) +
+             Wrap("td", {},
+                  Text("span",
+                       {{"class", "badge"},
+                        {"style", "background:" + std::string(EscalationColour(e.level))}},
+                       e.level)) +
+             Td(ScenarioTime(e.at_ms)) + "</tr>\n";
     }
     out += "</tbody>\n</table>\n";
   }
@@ -835,9 +901,11 @@ std::string AarHtml(const Evaluation& evaluation) {
       }
     }
     std::string letter(1, r.rating);
-    out += "</td><td class=\"rating-cell\"><span class=\"rating r-" + Html(letter) + "\">" +
-           Html(letter) + "</span><span class=\"meaning\">" + Html(RatingMeaning(r.rating)) +
-           "</span></td><td><ul class=\"obs\">";
+    out += "</td>" +
+           Wrap("td", {{"class", "rating-cell"}},
+                Text("span", {{"class", "rating r-" + letter}}, letter) +
+                    Text("span", {{"class", "meaning"}}, RatingMeaning(r.rating))) +
+           R"(<td><ul class="obs">)";
     for (const std::string& line : r.observations) out += "<li>" + Html(line) + "</li>";
     out += "</ul></td></tr>\n";
   }
@@ -1040,20 +1108,25 @@ std::string Minutes(double ms, bool precise) {
   return Fixed(ms / static_cast<double>(kMsPerMinute), precise ? 1 : 0) + " min";
 }
 
+// A histogram of `distribution` in 20 bins over [min, max], with markers for the median, the
+// p90 and, for the time to decision, the target.
 std::string HistogramSvg(const SimulationSummary::Distribution& distribution, const Stats& stats,
                          uint64_t target_ms) {
   constexpr double kWidth = 760, kHeight = 270, kLeft = 52, kRight = 24, kTop = 56, kBottom = 44;
   constexpr size_t kBins = 20;
   const double plot_width = kWidth - kLeft - kRight, plot_height = kHeight - kTop - kBottom;
-  std::string svg = SvgOpen(kWidth, kHeight, "Histogram: " + distribution.name);
   const double axis_y = kTop + plot_height;
-  svg += "<rect x=\"" + Num(kLeft) + "\" y=\"" + Num(kTop) + "\" width=\"" + Num(plot_width) +
-         "\" height=\"" + Num(plot_height) + "\" fill=\"#f5f7fa\" />\n";
+  std::string svg = SvgOpen(kWidth, kHeight, "Histogram: " + distribution.name);
+  svg += Empty("rect", {{"x", Num(kLeft)},
+                        {"y", Num(kTop)},
+                        {"width", Num(plot_width)},
+                        {"height", Num(plot_height)},
+                        {"fill", "#f5f7fa"}}) +
+         "\n";
   if (stats.count == 0) {
-    svg += "<text x=\"" + Num(kLeft + plot_width / 2) + "\" y=\"" + Num(kTop + plot_height / 2) +
-           "\" text-anchor=\"middle\" fill=\"#627d98\">It happened in none of the runs.</text>\n"
-           "</svg>";
-    return svg;
+    svg += Label(kLeft + plot_width / 2, kTop + plot_height / 2, "middle", "#627d98", "12", "400",
+                 "It happened in none of the runs.");
+    return svg + "</svg>";
   }
 
   const uint64_t lo = *stats.min;
@@ -1077,83 +1150,65 @@ std::string HistogramSvg(const SimulationSummary::Distribution& distribution, co
   if (highest % 2 == 0 && highest > 0) grid.push_back(highest / 2);
   for (size_t count : grid) {
     double y = axis_y - plot_height * static_cast<double>(count) / static_cast<double>(highest);
-    svg += "<line x1=\"" + Num(kLeft) + "\" y1=\"" + Num(y) + "\" x2=\"" + Num(kLeft + plot_width) +
-           "\" y2=\"" + Num(y) + "\" stroke=\"#d9e2ec\" stroke-width=\"1\" />\n";
-    svg += "<text x=\"" + Num(kLeft - 6) + "\" y=\"" + Num(y + 4) +
-           "\" text-anchor=\"end\" font-size=\"11\" fill=\"#52606d\">" + std::to_string(count) +
-           "</text>\n";
+    svg += Line(kLeft, y, kLeft + plot_width, y, "#d9e2ec", "1");
+    svg += Label(kLeft - 6, y + 4, "end", "#52606d", "11", "400", std::to_string(count));
   }
-  svg += "<text x=\"" + Num(kLeft - 6) + "\" y=\"" + Num(kTop - 8) +
-         "\" text-anchor=\"end\" font-size=\"11\" fill=\"#627d98\">runs</text>\n";
-  // Bars.
+  svg += Label(kLeft - 6, kTop - 8, "end", "#627d98", "11", "400", "runs");
   for (size_t i = 0; i < kBins; ++i) {
     if (bins[i] == 0) continue;
     double from = static_cast<double>(lo + i * bin_width);
     double h = plot_height * static_cast<double>(bins[i]) / static_cast<double>(highest);
-    double x = x_of(from) + 1, w = plot_width / kBins - 2;
     std::string title = Minutes(from, true) + " \u2013 " +
                         Minutes(from + static_cast<double>(bin_width), true) + ": " +
                         std::to_string(bins[i]) + (bins[i] == 1 ? " run" : " runs");
-    svg += "<g><title>" + Html(title) + "</title><rect x=\"" + Num(x) + "\" y=\"" +
-           Num(axis_y - h) + "\" width=\"" + Num(w) + "\" height=\"" + Num(h) +
-           "\" rx=\"1.5\" fill=\"#486581\" /></g>\n";
+    svg += WithTitle(title, Empty("rect", {{"x", Num(x_of(from) + 1)},
+                                           {"y", Num(axis_y - h)},
+                                           {"width", Num(plot_width / kBins - 2)},
+                                           {"height", Num(h)},
+                                           {"rx", "1.5"},
+                                           {"fill", "#486581"}}));
   }
   // X axis, labelled in minutes every 5 bins.
-  svg += "<line x1=\"" + Num(kLeft) + "\" y1=\"" + Num(axis_y) + "\" x2=\"" +
-         Num(kLeft + plot_width) + "\" y2=\"" + Num(axis_y) +
-         "\" stroke=\"#829ab1\" stroke-width=\"1\" />\n";
+  svg += Line(kLeft, axis_y, kLeft + plot_width, axis_y, "#829ab1", "1");
   for (size_t i = 0; i <= kBins; i += 5) {
     double ms = static_cast<double>(lo + i * bin_width);
-    double x = x_of(ms);
-    svg += "<line x1=\"" + Num(x) + "\" y1=\"" + Num(axis_y) + "\" x2=\"" + Num(x) + "\" y2=\"" +
-           Num(axis_y + 4) + "\" stroke=\"#829ab1\" stroke-width=\"1\" />\n";
-    svg += "<text x=\"" + Num(x) + "\" y=\"" + Num(axis_y + 17) +
-           "\" text-anchor=\"middle\" font-size=\"11\" fill=\"#52606d\">" +
-           Html(Minutes(ms, precise)) + "</text>\n";
+    svg += Line(x_of(ms), axis_y, x_of(ms), axis_y + 4, "#829ab1", "1");
+    svg += Label(x_of(ms), axis_y + 17, "middle", "#52606d", "11", "400", Minutes(ms, precise));
   }
-  svg += "<text x=\"" + Num(kLeft + plot_width / 2) + "\" y=\"" + Num(axis_y + 36) +
-         "\" text-anchor=\"middle\" font-size=\"11\" fill=\"#627d98\">scenario time since the "
-         "consultation was requested</text>\n";
-  // Markers: median, p90, target; labels stacked above the plot so that they never overlap.
+  svg += Label(kLeft + plot_width / 2, axis_y + 36, "middle", "#627d98", "11", "400",
+               "scenario time since the consultation was requested");
+  // Markers: median, p90, target; their labels stacked above the plot so that they never
+  // overlap; a marker beyond the axis is drawn at its end with an arrow.
   auto marker = [&](uint64_t ms, std::string_view colour, std::string_view dash,
                     const std::string& label, int row) {
     double x = x_of(static_cast<double>(ms));
     std::string text = label;
-    std::string anchor = "middle";
+    std::string_view anchor = "middle";
+    double shift = 0;
     if (x > kLeft + plot_width) {
       x = kLeft + plot_width;
       text += " \u2192";
-      anchor = "end";
     } else if (x < kLeft) {
       x = kLeft;
       text = "\u2190 " + text;
-      anchor = "start";
-    } else if (x > kLeft + plot_width - 60) {
+    }
+    if (x > kLeft + plot_width - 60) {
       anchor = "end";
+      shift = -3;
     } else if (x < kLeft + 60) {
       anchor = "start";
+      shift = 3;
     }
     double label_y = 14 + 14 * row;
-    svg += "<line x1=\"" + Num(x) + "\" y1=\"" + Num(label_y + 4) + "\" x2=\"" + Num(x) +
-           "\" y2=\"" + Num(axis_y) + "\" stroke=\"" + std::string(colour) +
-           "\" stroke-width=\"2\"" +
-           (dash.empty() ? std::string() : " stroke-dasharray=\"" + std::string(dash) + "\"") +
-           " />\n";
-    svg += "<text x=\"" +
-           Num(x + (anchor == "start" ? 3
-                    : anchor == "end" ? -3
-                                      : 0)) +
-           "\" y=\"" + Num(label_y) + "\" text-anchor=\"" + anchor +
-           "\" font-size=\"11\" font-weight=\"600\" fill=\"" + std::string(colour) + "\">" +
-           Html(text) + "</text>\n";
+    svg += Line(x, label_y + 4, x, axis_y, colour, "2", dash);
+    svg += Label(x + shift, label_y, anchor, colour, "11", "600", text);
   };
   marker(*stats.median, "#1565c0", "5 3", "median " + HumanDuration(*stats.median), 0);
   marker(*stats.p90, "#6a1b9a", "5 3", "p90 " + HumanDuration(*stats.p90), 1);
   if (target_ms > 0 && IsDecisionDistribution(distribution.name)) {
     marker(target_ms, "#c62828", "", "target " + HumanDuration(target_ms), 2);
   }
-  svg += "</svg>";
-  return svg;
+  return svg + "</svg>";
 }
 
 std::string Headline(const SimulationSummary& summary) {

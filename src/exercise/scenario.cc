@@ -22,6 +22,7 @@
 // yaml-cpp throws and accepts duplicate keys; both are dealt with here as in label/policy.cc.
 #include "exercise/scenario.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
@@ -1820,6 +1821,9 @@ Result<Scenario> ParseScenarioYaml(std::string_view text, std::string_view sourc
     }
     YamlReader reader(report, scenario, locs);
     ENTENTE_RETURN_IF_ERROR(reader.Read(prescan.documents == 0 ? YAML::Node() : YAML::Load(copy)));
+  } catch (const YAML::DeepRecursion& e) {
+    return std::unexpected(
+        report.At(MarkLine(e.mark), "", "YAML nested too deeply; a scenario needs few levels"));
   } catch (const YAML::Exception& e) {
     return std::unexpected(report.At(MarkLine(e.mark), "", "YAML syntax error: " + e.msg));
   } catch (const std::exception& e) {
