@@ -335,8 +335,8 @@ int RunSimulate(const SimulateArgs& a) {
                                              d.samples_ms.size() * 9 / 10)])
               << " (" << d.samples_ms.size() << " runs; never in " << d.runs_without << ")\n";
   }
-  std::cout << "  P(joint decision within " << Human(summary->target_ms)
-            << ") = " << summary->p_decision_within_target() << " ("
+  std::cout << "  P(joint decision within " << Human(summary->target_ms) << " of "
+            << (summary->target_from.empty() ? "the request" : summary->target_from) << ") = " << summary->p_decision_within_target() << " ("
             << summary->decided_within_target << " of " << summary->runs << " runs)\n"
             << "  " << summary->wall_seconds << " s, "
             << static_cast<uint64_t>(summary->runs * 60 / std::max(summary->wall_seconds, 1e-3))

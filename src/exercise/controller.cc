@@ -5,6 +5,23 @@
 
 namespace entente::exercise {
 
+uint64_t WindowStart(const Scenario& scenario, const std::vector<SentInject>& sent,
+                     std::string_view number, const ExpectedAction& expected) {
+  auto self = std::find_if(sent.begin(), sent.end(),
+                           [&](const SentInject& s) { return s.number == number; });
+  uint64_t start = 0;
+  for (auto it = sent.begin(); it != self && it != sent.end(); ++it) {
+    const Inject* earlier = scenario.FindInject(it->number);
+    if (earlier == nullptr || it->number == number) continue;
+    for (const auto& e : earlier->expected) {
+      if (e.partner == expected.partner && e.action == expected.action) {
+        start = std::max(start, it->sent_ms);
+      }
+    }
+  }
+  return start;
+}
+
 bool Happened(const std::vector<Observation>& observed, const ExpectedAction& expected,
               uint64_t from_ms, uint64_t until_ms) {
   return std::any_of(observed.begin(), observed.end(), [&](const Observation& o) {
@@ -55,7 +72,8 @@ std::vector<const Inject*> Controller::Due(uint64_t now_ms,
           for (const auto& e : parent->expected) {
             if (e.contingency != inject.number) continue;
             uint64_t deadline = sent.sent_ms + e.within_ms;
-            if (deadline > now_ms || Happened(observed, e, sent.sent_ms, deadline)) continue;
+            uint64_t from = WindowStart(*scenario_, sent_, sent.number, e);
+            if (deadline > now_ms || Happened(observed, e, from, deadline)) continue;
             at = std::min(at.value_or(deadline), deadline);
           }
         }
@@ -82,7 +100,8 @@ bool Controller::Finished(uint64_t now_ms, const std::vector<Observation>& obser
     const Inject* inject = scenario_->FindInject(sent.number);
     if (inject == nullptr) continue;
     for (const auto& e : inject->expected) {
-      if (!Happened(observed, e, sent.sent_ms, std::numeric_limits<uint64_t>::max())) {
+      uint64_t from = WindowStart(*scenario_, sent_, sent.number, e);
+      if (!Happened(observed, e, from, std::numeric_limits<uint64_t>::max())) {
         return false;
       }
     }

@@ -4,7 +4,8 @@
 // The rules beyond the header:
 //
 //   Matching    An expectation counts from the first sending of its inject. It is done by the
-//               first observation at or after that sending with the same partner and action;
+//               first observation with the same partner and action at or after WindowStart (an
+//               action already taken before the inject counts as done on its sending);
 //               "ALL decide" by any `decide`; "ALL <other action>" once every partner of the
 //               scenario has done it (the last of their first times). When ENDEX is known
 //               (endex_ms > 0), observations after it do not count.
@@ -277,7 +278,11 @@ std::vector<ExpectationResult> MatchExpectations(const Scenario& scenario, const
       } else {
         e.sent_ms = *sent;
         e.due_ms = SaturatingAdd(*sent, expected.within_ms);
-        e.done_ms = DoneAt(scenario, record, expected, *sent);
+        // An action the players took before the inject asked for it counts, as done when it
+        // was asked for, unless an earlier inject's same expectation already counts it.
+        e.done_ms = DoneAt(scenario, record, expected,
+                           WindowStart(scenario, record.injects, inject.number, expected));
+        if (e.done_ms) e.done_ms = std::max(*e.done_ms, *sent);
         e.outcome = !e.done_ms               ? Outcome::kMissed
                     : *e.done_ms <= e.due_ms ? Outcome::kMet
                                              : Outcome::kLate;

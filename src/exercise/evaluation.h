@@ -119,6 +119,12 @@ struct Evaluation {
   nlohmann::json ToJson() const;
 };
 
+// Where the window in which an expected action of inject `number` may be observed starts: the
+// sending of the latest inject sent before it that expects the same action of the same partner
+// (which that one counts), else STARTEX (0). Players often act before an inject asks them to.
+uint64_t WindowStart(const Scenario& scenario, const std::vector<SentInject>& sent,
+                     std::string_view number, const ExpectedAction& expected);
+
 // Matches observations to expectations, rates objectives, drafts the improvement plan (due
 // 90 days after the exercise date).
 Evaluation Evaluate(const Scenario& scenario, Record record);

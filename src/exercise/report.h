@@ -43,6 +43,9 @@ struct SimulationSummary {
   };
   std::vector<Distribution> distributions;
   uint64_t target_ms = 0;  // the decision target
+  // What the target counts from: "" or "the request" (as the distributions do), or "inject 5"
+  // (the inject whose `ALL decide` expectation set it).
+  std::string target_from;
   size_t decided_within_target = 0;
   double wall_seconds = 0;  // how long the runs took
 

@@ -463,7 +463,7 @@ struct Loc {
 
 struct InjectLocs {
   Loc at;  // the inject: its YAML map or CSV row
-  Loc number, time, after, delay, type, to, expected_field, objectives, precedence, decision;
+  Loc number, time, after, delay, to, expected_field, objectives, precedence, decision;
   bool delay_given = false;
   std::vector<Loc> expected;  // one per expected action
 };
@@ -1085,7 +1085,6 @@ Status YamlReader::ReadInject(const YAML::Node& node, const std::string& path) {
   at.time = loc("time");
   at.after = loc("after");
   at.delay = loc("delay");
-  at.type = loc("type");
   at.to = loc("to");
   at.expected_field = loc("expected");
   at.objectives = loc("objectives");
@@ -1726,7 +1725,6 @@ Status CsvReader::ReadRow(const CsvRecord& record) {
                 .time = loc(kTime),
                 .after = loc(kAfter),
                 .delay = loc(kDelay),
-                .type = loc(kType),
                 .to = loc(kTo),
                 .expected_field = loc(kExpected),
                 .objectives = loc(kObjectives),

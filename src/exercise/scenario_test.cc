@@ -622,6 +622,8 @@ TEST(ScenarioErrors, YamlSyntax) {
   EXPECT_EQ(YamlError(kYaml + "---\nexercise: {}\n"),
             "x.yaml:33: expected one YAML document, found more");
   EXPECT_EQ(YamlError("- 1\n- 2\n"), "x.yaml:1: expected a map, got a list");
+  EXPECT_EQ(YamlError(std::string(5000, '[')),
+            "x.yaml:1: YAML nested too deeply; a scenario needs few levels");
   EXPECT_EQ(YamlError(Replace(kYaml,
                               "  - {id: OBJ-1, text: Coordinate, capability: Operational "
                               "Coordination}\n",

@@ -8,10 +8,10 @@
 
 namespace entente::sim {
 
-std::optional<uint64_t> DecisionTarget(const exercise::Scenario& scenario) {
+std::optional<Target> DecisionTarget(const exercise::Scenario& scenario) {
   for (const auto& inject : scenario.injects) {
     for (const auto& e : inject.expected) {
-      if (e.action == "decide") return e.within_ms;
+      if (e.action == "decide") return Target{inject.number, e.within_ms};
     }
   }
   return std::nullopt;
@@ -30,9 +30,15 @@ Result<exercise::SimulationSummary> Simulate(const exercise::Scenario& scenario,
   summary.runs = options.runs;
   summary.seed = options.seed;
   summary.faults = options.faults_spec;
-  summary.target_ms = options.target_ms != 0
-                          ? options.target_ms
-                          : DecisionTarget(scenario).value_or(2 * 3'600'000);
+  std::optional<Target> target;
+  if (options.target_ms != 0) {
+    summary.target_ms = options.target_ms;
+  } else if ((target = DecisionTarget(scenario))) {
+    summary.target_ms = target->within_ms;
+    summary.target_from = "inject " + target->inject;
+  } else {
+    summary.target_ms = 2 * 3'600'000;
+  }
   summary.distributions = {{"time to acknowledge", {}, 0},
                            {"time to convene", {}, 0},
                            {"time to decision", {}, 0}};
@@ -57,7 +63,7 @@ Result<exercise::SimulationSummary> Simulate(const exercise::Scenario& scenario,
     for (const auto& [id, c] : all.consultations()) {
       if (first == nullptr || c.requested.created_ms < first->requested.created_ms) first = &c;
     }
-    std::optional<uint64_t> ack, convene, decide;
+    std::optional<uint64_t> ack, convene, decide, decided_at;
     if (first != nullptr) {
       uint64_t requested = first->requested.created_ms;
       if (first->acks.size() == first->counterparts.size() && !first->acks.empty()) {
@@ -67,7 +73,9 @@ Result<exercise::SimulationSummary> Simulate(const exercise::Scenario& scenario,
       }
       if (first->convened_ms) convene = *first->convened_ms - requested;
       for (const auto& d : first->decisions) {
-        if (d.adopted()) decide = std::min(decide.value_or(UINT64_MAX), *d.adopted_ms - requested);
+        if (!d.adopted()) continue;
+        decide = std::min(decide.value_or(UINT64_MAX), *d.adopted_ms - requested);
+        decided_at = std::min(decided_at.value_or(UINT64_MAX), *d.adopted_ms - world->epoch_ms());
       }
     }
     auto add = [](exercise::SimulationSummary::Distribution& d, std::optional<uint64_t> v) {
@@ -80,7 +88,17 @@ Result<exercise::SimulationSummary> Simulate(const exercise::Scenario& scenario,
     add(summary.distributions[0], ack);
     add(summary.distributions[1], convene);
     add(summary.distributions[2], decide);
-    if (decide && *decide <= summary.target_ms) ++summary.decided_within_target;
+    if (target) {
+      // From the sending of the inject that set the target.
+      for (const auto& sent : run.controller().sent()) {
+        if (sent.number == target->inject && decided_at && *decided_at >= sent.sent_ms &&
+            *decided_at - sent.sent_ms <= summary.target_ms) {
+          ++summary.decided_within_target;
+        }
+      }
+    } else if (decide && *decide <= summary.target_ms) {
+      ++summary.decided_within_target;
+    }
     if (options.progress) options.progress(i + 1);
   }
   for (auto& d : summary.distributions) std::sort(d.samples_ms.begin(), d.samples_ms.end());

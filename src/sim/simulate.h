@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "base/error.h"
@@ -20,7 +21,9 @@ struct SimulateOptions {
   uint64_t seed = 1;
   std::string faults_spec;  // as given, for the report
   Faults faults;
-  uint64_t target_ms = 0;  // 0: the scenario's `ALL decide within` target, else 2 hours
+  // 0: the scenario's `ALL decide within` target (from its inject), else 2 hours from the request.
+  // Given: counted from the request.
+  uint64_t target_ms = 0;
   std::function<void(size_t done)> progress;  // after each run
   std::function<void(const exercise::RunEvent&)> trace;  // what the first run did
 };
@@ -32,8 +35,12 @@ struct SimulateOptions {
                                                            const std::string& policy_yaml,
                                                            const SimulateOptions& options);
 
-// The decision target a scenario sets: the `within` of its first `ALL decide` expectation
-// (counted from its inject), or nullopt.
-std::optional<uint64_t> DecisionTarget(const exercise::Scenario& scenario);
+// The decision target a scenario sets: the first `ALL decide` expectation's `within`, counted
+// from the sending of its inject.
+struct Target {
+  std::string inject;
+  uint64_t within_ms = 0;
+};
+std::optional<Target> DecisionTarget(const exercise::Scenario& scenario);
 
 }  // namespace entente::sim
