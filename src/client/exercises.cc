@@ -367,6 +367,8 @@ Result<LiveRunResult> RunLive(Client& controller, const LiveRunOptions& options)
   }
   ENTENTE_RETURN_IF_ERROR(exercises.End(info, "completed"));
   ENTENTE_ASSIGN_OR_RETURN(auto evaluation, exercises.Evaluate(info.space, info.exercise.id));
+  // As the logs now tell it: ended, with every inject.
+  ENTENTE_ASSIGN_OR_RETURN(info, exercises.Show(info.space, info.exercise.id));
   return LiveRunResult{std::move(info), std::move(evaluation), run.actions_taken(),
                        run.actions_refused()};
 }
