@@ -136,6 +136,74 @@ TEST_F(SpaceStateTest, ChannelsAndMessagesFollowPolicy) {
   EXPECT_TRUE(Post(alice_, "plenary", "USKR;U", Keys({&alice_, &olga_})));
 }
 
+// Exercises (docs/formats/exercise.md): only a controller starts one, its id is the start's
+// event id, injects come from the controller's partner while it runs, its events are sealed to
+// every member the label admits, and consultation events that claim an exercise need a running one.
+TEST_F(SpaceStateTest, ExercisesStartRunAndEnd) {
+  TestDevice carl;
+  ASSERT_TRUE(w_.Enrol(admin_, "carl@USA", carl, {"controller"}, "USKR;S;REL=USA"));
+  ASSERT_TRUE(Charter(admin_));
+  const std::string label = "USKR;S;P:REL=USA";
+  // Members the label admits: every active member of the space's partners but bob (C).
+  auto audience = Keys({&admin_, &alice_, &olga_, &carl});
+  std::sort(audience.begin(), audience.end());
+  struct Ev {
+    ledger::EventHeader h;
+    nlohmann::json meta;
+    std::vector<crypto::EncryptionPublicKey> keys;
+    FoldEvent fold() const { return FoldEvent{h, meta, keys}; }
+  };
+  auto event = [&](uint16_t kind, const TestDevice& author, const Bytes& exercise,
+                   nlohmann::json meta, std::vector<crypto::EncryptionPublicKey> keys) {
+    auto h = w_.Header(kind, space_.id(), "USA", author, label);
+    h.exercise_id = exercise.empty() ? Bytes(h.event_id.bytes().begin(), h.event_id.bytes().end())
+                                     : exercise;
+    w_.now_ms += 1000;
+    return Ev{h, std::move(meta), std::move(keys)};
+  };
+  nlohmann::json start = {{"name", "SHORT FUSE"}, {"scenario_sha256", std::string(64, 'a')}};
+  // Not a controller: refused.
+  auto by_alice = event(0x0600, alice_, {}, start, audience);
+  EXPECT_EQ(CodeOf(space_.Check(by_alice.fold(), w_.directory)), ErrorCode::kPermissionDenied)
+      << space_.Check(by_alice.fold(), w_.directory).error().message();
+  // An exercise id that is not the start's own event id: refused.
+  auto wrong_id = event(0x0600, carl, Bytes(16, 0x42), start, audience);
+  EXPECT_EQ(CodeOf(space_.Check(wrong_id.fold(), w_.directory)), ErrorCode::kInvalidArgument);
+  // Sealed to fewer members than the label admits: refused.
+  auto too_few = event(0x0600, carl, {}, start, Keys({&carl}));
+  EXPECT_FALSE(space_.Check(too_few.fold(), w_.directory));
+  auto good = event(0x0600, carl, {}, start, audience);
+  ASSERT_TRUE(space_.Fold(good.fold(), w_.directory));
+  std::string id = good.h.event_id.ToHex();
+  ASSERT_NE(space_.FindExercise(id), nullptr);
+  EXPECT_EQ(space_.FindExercise(id)->controller, "carl@USA");
+  EXPECT_TRUE(space_.FindExercise(id)->running());
+  EXPECT_EQ(CodeOf(space_.Check(good.fold(), w_.directory)), ErrorCode::kAlreadyExists);
+
+  Bytes xid = good.h.exercise_id;
+  nlohmann::json inject = {{"inject", "1"}, {"to", {"USA"}}};
+  auto ok_inject = event(0x0601, carl, xid, inject, audience);
+  EXPECT_TRUE(space_.Fold(ok_inject.fold(), w_.directory));
+  auto unknown = event(0x0601, carl, Bytes(16, 0x11), inject, audience);
+  EXPECT_EQ(CodeOf(space_.Check(unknown.fold(), w_.directory)), ErrorCode::kNotFound);
+  auto to_stranger = event(0x0601, carl, xid, {{"inject", "2"}, {"to", {"FRA"}}}, audience);
+  EXPECT_EQ(CodeOf(space_.Check(to_stranger.fold(), w_.directory)), ErrorCode::kInvalidArgument);
+  // A consultation event that claims a running exercise passes the space's checks...
+  auto request = event(0x0400, alice_, xid, {}, {});
+  EXPECT_TRUE(space_.Check(request.fold(), w_.directory));
+  // ...one that claims an unknown exercise does not.
+  auto stray = event(0x0400, alice_, Bytes(16, 0x11), {}, {});
+  EXPECT_EQ(CodeOf(space_.Check(stray.fold(), w_.directory)), ErrorCode::kNotFound);
+
+  auto end = event(0x0602, carl, xid, nlohmann::json::object(), audience);
+  ASSERT_TRUE(space_.Fold(end.fold(), w_.directory));
+  EXPECT_FALSE(space_.FindExercise(id)->running());
+  auto late = event(0x0601, carl, xid, inject, audience);
+  EXPECT_EQ(CodeOf(space_.Check(late.fold(), w_.directory)), ErrorCode::kFailedPrecondition);
+  auto after_end = event(0x0400, alice_, xid, {}, {});
+  EXPECT_EQ(CodeOf(space_.Check(after_end.fold(), w_.directory)), ErrorCode::kFailedPrecondition);
+}
+
 TEST(MergeOrder, SortsByTimeThenOriginAndIsStableWhenEntriesAreMissing) {
   // KOR [5, 20], USA [10, 20]: ties go to the smaller origin, a log keeps its own order.
   auto order = MergeOrder({{5, 20}, {10, 20}}, {"KOR", "USA"});
