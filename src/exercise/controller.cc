@@ -6,16 +6,23 @@
 namespace entente::exercise {
 
 uint64_t WindowStart(const Scenario& scenario, const std::vector<SentInject>& sent,
-                     std::string_view number, const ExpectedAction& expected) {
-  auto self = std::find_if(sent.begin(), sent.end(),
-                           [&](const SentInject& s) { return s.number == number; });
+                     std::string_view number, const ExpectedAction& expected,
+                     const std::vector<Observation>& observed) {
   uint64_t start = 0;
-  for (auto it = sent.begin(); it != self && it != sent.end(); ++it) {
-    const Inject* earlier = scenario.FindInject(it->number);
-    if (earlier == nullptr || it->number == number) continue;
-    for (const auto& e : earlier->expected) {
-      if (e.partner == expected.partner && e.action == expected.action) {
-        start = std::max(start, it->sent_ms);
+  for (const auto& earlier : sent) {
+    if (earlier.number == number) break;
+    const Inject* inject = scenario.FindInject(earlier.number);
+    if (inject == nullptr) continue;
+    bool same = std::any_of(inject->expected.begin(), inject->expected.end(),
+                            [&](const ExpectedAction& e) {
+                              return e.partner == expected.partner && e.action == expected.action;
+                            });
+    if (!same) continue;
+    for (const auto& o : observed) {
+      if (o.at_ms >= start && o.action == expected.action &&
+          (expected.partner == "ALL" || o.partner == expected.partner)) {
+        start = o.at_ms + 1;  // claimed by the earlier inject
+        break;
       }
     }
   }
@@ -72,7 +79,7 @@ std::vector<const Inject*> Controller::Due(uint64_t now_ms,
           for (const auto& e : parent->expected) {
             if (e.contingency != inject.number) continue;
             uint64_t deadline = sent.sent_ms + e.within_ms;
-            uint64_t from = WindowStart(*scenario_, sent_, sent.number, e);
+            uint64_t from = WindowStart(*scenario_, sent_, sent.number, e, observed);
             if (deadline > now_ms || Happened(observed, e, from, deadline)) continue;
             at = std::min(at.value_or(deadline), deadline);
           }
@@ -100,7 +107,7 @@ bool Controller::Finished(uint64_t now_ms, const std::vector<Observation>& obser
     const Inject* inject = scenario_->FindInject(sent.number);
     if (inject == nullptr) continue;
     for (const auto& e : inject->expected) {
-      uint64_t from = WindowStart(*scenario_, sent_, sent.number, e);
+      uint64_t from = WindowStart(*scenario_, sent_, sent.number, e, observed);
       if (!Happened(observed, e, from, std::numeric_limits<uint64_t>::max())) {
         return false;
       }

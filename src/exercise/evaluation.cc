@@ -281,7 +281,8 @@ std::vector<ExpectationResult> MatchExpectations(const Scenario& scenario, const
         // An action the players took before the inject asked for it counts, as done when it
         // was asked for, unless an earlier inject's same expectation already counts it.
         e.done_ms = DoneAt(scenario, record, expected,
-                           WindowStart(scenario, record.injects, inject.number, expected));
+                           WindowStart(scenario, record.injects, inject.number, expected,
+                                       record.observations));
         if (e.done_ms) e.done_ms = std::max(*e.done_ms, *sent);
         e.outcome = !e.done_ms               ? Outcome::kMissed
                     : *e.done_ms <= e.due_ms ? Outcome::kMet

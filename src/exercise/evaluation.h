@@ -119,11 +119,14 @@ struct Evaluation {
   nlohmann::json ToJson() const;
 };
 
-// Where the window in which an expected action of inject `number` may be observed starts: the
-// sending of the latest inject sent before it that expects the same action of the same partner
-// (which that one counts), else STARTEX (0). Players often act before an inject asks them to.
+// Where the window in which an expected action of inject `number` may be observed starts.
+// Players often act before an inject asks them to, so the window reaches back before the
+// inject's sending, but not to an action an earlier inject's same expectation (same partner and
+// action) already counts: it starts just after the last observation those earlier ones claimed
+// (each the first matching one in its own window), else at STARTEX (0). `observed` in time order.
 uint64_t WindowStart(const Scenario& scenario, const std::vector<SentInject>& sent,
-                     std::string_view number, const ExpectedAction& expected);
+                     std::string_view number, const ExpectedAction& expected,
+                     const std::vector<Observation>& observed);
 
 // Matches observations to expectations, rates objectives, drafts the improvement plan (due
 // 90 days after the exercise date).

@@ -94,7 +94,7 @@ Record TestRecord() {
                SentInject{.number = "2", .sent_ms = 30 * kMin, .event_id = "aa02"}};
   r.observations = {
       Seen("KOR", "acknowledge", 4 * kMin + 12 * kMsPerSecond),  // met: 4m 12s
-      Seen("KOR", "convene", 10 * kMin),      // before inject 2 was sent: does not count
+      Seen("USA", "convene", 10 * kMin),      // another partner's convening: does not count
       Seen("USA", "acknowledge", 14 * kMin),  // late: due at 10m
       Seen("ALL", "decide", 70 * kMin),       // met: 40m after inject 2, due within 1h
       Seen("KOR", "convene", 150 * kMin),     // after ENDEX: does not count
@@ -149,7 +149,7 @@ TEST(EvaluateTest, MatchesExpectationsInMselOrder) {
   EXPECT_EQ(usa_ack.outcome, Outcome::kLate);
   EXPECT_EQ(usa_ack.response_ms(), 14 * kMin);
 
-  // The convene at T+00:10 came before inject 2, the one at T+02:30 after ENDEX.
+  // The convene at T+00:10 was USA's, KOR's at T+02:30 came after ENDEX.
   const auto& convene = e.expectations[2];
   EXPECT_EQ(convene.inject, "2");
   EXPECT_EQ(convene.expected.action, "convene");
@@ -170,6 +170,34 @@ TEST(EvaluateTest, MatchesExpectationsInMselOrder) {
   EXPECT_EQ(report.sent_ms, 0u);
   EXPECT_EQ(report.due_ms, 0u);
   EXPECT_FALSE(report.response_ms().has_value());
+}
+
+// Players often act before the inject asks them to: such an action counts, as done when the
+// inject was sent, unless an earlier inject expecting the same of the same partner counts it.
+TEST(EvaluateTest, AnActionTakenBeforeItsInjectCountsOnce) {
+  Scenario s = TestScenario();
+  s.injects[0].expected.push_back(Expect("KOR", "report", 10 * kMin));
+  s.injects[1].expected.push_back(Expect("KOR", "report", 10 * kMin));
+  Record r = TestRecord();
+  r.observations.push_back(Seen("KOR", "convene", 20 * kMin));  // before inject 2 (T+00:30)
+  r.observations.push_back(Seen("KOR", "report", 5 * kMin));    // inject 1's report
+  std::stable_sort(r.observations.begin(), r.observations.end(),
+                   [](const Observation& a, const Observation& b) { return a.at_ms < b.at_ms; });
+  Evaluation e = Evaluate(s, r);
+  auto find = [&](std::string_view inject, std::string_view action) {
+    auto it = std::find_if(e.expectations.begin(), e.expectations.end(), [&](const auto& x) {
+      return x.inject == inject && x.expected.action == action;
+    });
+    EXPECT_NE(it, e.expectations.end());
+    return *it;
+  };
+  auto convene = find("2", "convene");
+  EXPECT_EQ(convene.outcome, Outcome::kMet);
+  EXPECT_EQ(convene.done_ms, 30 * kMin);
+  EXPECT_EQ(convene.response_ms(), 0u);
+  EXPECT_EQ(find("1", "report").outcome, Outcome::kMet);
+  // The one report counted for inject 1 is not counted again for inject 2.
+  EXPECT_EQ(find("2", "report").outcome, Outcome::kMissed);
 }
 
 TEST(EvaluateTest, OutcomeNames) {
@@ -733,7 +761,7 @@ TEST(SimulationSummaryTest, HtmlHasAHistogramPerDistribution) {
   EXPECT_EQ(Count(html, "http"), Count(html, "xmlns=\"http://www.w3.org/2000/svg\""));
   EXPECT_GE(Count(html, "EXERCISE EXERCISE EXERCISE \u00b7 SIMULATION"), 2u);
   EXPECT_EQ(Count(html, "class=\"banner cls-s\">SECRET//REL TO USA, KOR</div>"), 2u);
-  EXPECT_NE(html.find("P(joint decision within 2h) = 0.67 (8 of 12 runs)"), std::string::npos);
+  EXPECT_NE(html.find("P(joint decision within 2h of the request) = 0.67 (8 of 12 runs)"), std::string::npos);
   EXPECT_NE(html.find(">median 5m</text>"), std::string::npos);
   EXPECT_NE(html.find(">p90 9m</text>"), std::string::npos);
   EXPECT_EQ(Count(html, ">target 2h</text>"), 1u);             // only on the decision histogram

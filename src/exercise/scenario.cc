@@ -594,8 +594,9 @@ Status CheckReferences(const Reporter& report, const Locs& locs, Scenario& s) {
     for (size_t k = 0; k < inject.to.size(); ++k) {
       ENTENTE_RETURN_IF_ERROR(CheckPartnerKnown(report, at.to, s, inject.to[k]));
       for (size_t j = 0; j < k; ++j) {
-        if (inject.to[j] == inject.to[k])
+        if (inject.to[j] == inject.to[k]) {
           return report.Fail(at.to, inject.to[k] + " is listed twice");
+        }
       }
     }
     if (inject.to.empty()) inject.to = s.partners;
@@ -650,6 +651,7 @@ Status CheckReferences(const Reporter& report, const Locs& locs, Scenario& s) {
       const std::string& id = inject.objectives[k];
       if (s.FindObjective(id) == nullptr) {
         std::vector<std::string> ids;
+        ids.reserve(s.objectives.size());
         for (const Objective& o : s.objectives) ids.push_back(o.id);
         return report.Fail(at.objectives,
                            "unknown objective " + Quote(id) +
@@ -945,7 +947,7 @@ Result<std::vector<YAML::Node>> YamlReader::Items(const YAML::Node& node, std::s
   if (node.size() > max) {
     return Fail(node, path, "more than " + std::to_string(max) + " items");
   }
-  for (size_t i = 0; i < node.size(); ++i) items.push_back(node[i]);
+  for (const YAML::Node& item : node) items.push_back(item);
   return items;
 }
 
