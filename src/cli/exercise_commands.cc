@@ -1,6 +1,9 @@
 // The exercise commands: `exercise validate|run|list|show|report` and `simulate`
 // (docs/operations.md, "Exercises"). Each parses, calls client::Exercises, exercise:: or sim::
 // and prints.
+#include <unistd.h>
+
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -301,7 +304,7 @@ int RunSimulate(const SimulateArgs& a) {
     };
   }
   size_t step = std::max<size_t>(1, a.runs / 20);
-  if (!a.json) {
+  if (!a.json && ::isatty(STDERR_FILENO) == 1) {
     options.progress = [&](size_t done) {
       if (done % step == 0 || done == a.runs) {
         std::cerr << "\rsimulating: " << done << "/" << a.runs << " runs " << std::flush;
@@ -309,7 +312,7 @@ int RunSimulate(const SimulateArgs& a) {
     };
   }
   auto summary = sim::Simulate(*scenario, *policy, options);
-  if (!a.json) std::cerr << "\n";
+  if (options.progress) std::cerr << "\n";
   if (!summary) return Fail(summary.error());
   if (!a.out.empty()) {
     if (auto written = exercise::WriteSimulationReport(*summary, a.out); !written) {
@@ -343,6 +346,33 @@ int RunSimulate(const SimulateArgs& a) {
             << " runs per minute\n";
   if (!a.out.empty()) std::cout << "  report: " << a.out << "/simulation.html\n";
   return kExitOk;
+}
+
+// ---- demo ----
+
+// Runs scripts/demo of the source tree this binary was built in (found by walking up from the
+// binary), from that tree's root, with this binary. Returns only if it cannot.
+int RunDemo(const std::string& out) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return Fail(Internal("demo: cannot find this program: " + ec.message()).error());
+  for (fs::path dir = exe.parent_path(); !dir.empty() && dir != dir.root_path();
+       dir = dir.parent_path()) {
+    if (!fs::exists(dir / "scripts/demo") || !fs::exists(dir / "examples/exercise-bilateral.yaml")) {
+      continue;
+    }
+    std::string out_dir = fs::absolute(out).string();
+    if (::chdir(dir.c_str()) != 0) break;
+    std::string script = (dir / "scripts/demo").string();
+    std::string self = exe.string();
+    const char* argv[] = {"bash", script.c_str(), self.c_str(), out_dir.c_str(), nullptr};
+    ::execv("/bin/bash", const_cast<char* const*>(argv));
+    return Fail(Internal("demo: cannot run " + script).error());
+  }
+  return Fail(NotFound("demo: no source tree (scripts/demo, examples/) above " + exe.string() +
+                       "; run `make demo` in the source tree")
+                  .error());
 }
 
 }  // namespace
@@ -392,6 +422,15 @@ void AddExerciseCommands(CLI::App& app, int* exit_code) {
   report->add_option("--out", rpa->out, "The directory to write aar.html, aar.md, aar.json to")
       ->required();
   report->callback([rpa, exit_code] { *exit_code = RunReport(*rpa); });
+
+  auto* demo = app.add_subcommand(
+      "demo", "Two nodes on loopback run the bundled U.S.-ROK tabletop exercise with bots");
+  auto demo_out = std::make_shared<std::string>("demo-out");
+  demo->add_option("--out", *demo_out, "Where the after-action and simulation reports go")
+      ->default_val("demo-out");
+  demo->footer("What `make demo` runs (scripts/demo): nodes, members, a space, messages, the\n"
+               "exercise at 120x with its progress and summary, the reports, audits; about 1.5 min.");
+  demo->callback([demo_out, exit_code] { *exit_code = RunDemo(*demo_out); });
 
   auto* simulate = app.add_subcommand("simulate", "Run a scenario many times in a simulated world");
   auto sma = std::make_shared<SimulateArgs>();
