@@ -13,9 +13,12 @@ uint64_t WindowStart(const Scenario& scenario, const std::vector<SentInject>& se
     if (earlier.number == number) break;
     const Inject* inject = scenario.FindInject(earlier.number);
     if (inject == nullptr) continue;
+    // The same expectation, unless it is the one whose miss sent this contingency: the action
+    // that comes late for that one is what the contingency asks for.
     bool same = std::any_of(inject->expected.begin(), inject->expected.end(),
                             [&](const ExpectedAction& e) {
-                              return e.partner == expected.partner && e.action == expected.action;
+                              return e.partner == expected.partner && e.action == expected.action &&
+                                     e.contingency != number;
                             });
     if (!same) continue;
     for (const auto& o : observed) {

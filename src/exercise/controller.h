@@ -25,7 +25,7 @@ class Controller {
   // The injects due at scenario time `now_ms`, in sending order, each recorded as sent at its
   // own due time (never earlier than the previous one): timed injects whose time has come,
   // injects `after` another once it was sent and the delay passed, and contingency injects whose
-  // expected action had not been observed (at or after its inject was sent) by its deadline.
+  // expected action had not been observed by its deadline (in its window: WindowStart).
   std::vector<const Inject*> Due(uint64_t now_ms, const std::vector<Observation>& observed);
   // Remembers the event that carried a sent inject.
   void SetEventId(const std::string& number, std::string event_id);

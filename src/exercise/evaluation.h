@@ -123,7 +123,9 @@ struct Evaluation {
 // Players often act before an inject asks them to, so the window reaches back before the
 // inject's sending, but not to an action an earlier inject's same expectation (same partner and
 // action) already counts: it starts just after the last observation those earlier ones claimed
-// (each the first matching one in its own window), else at STARTEX (0). `observed` in time order.
+// (each the first matching one in its own window), else at STARTEX (0). The expectation whose
+// miss sent a contingency claims nothing from it: one late action answers both. `observed` in
+// time order.
 uint64_t WindowStart(const Scenario& scenario, const std::vector<SentInject>& sent,
                      std::string_view number, const ExpectedAction& expected,
                      const std::vector<Observation>& observed);

@@ -53,7 +53,7 @@ bool Players::Plan(std::string_view partner, PlayerAction action, uint64_t from_
   if (!considered_.insert(action.key).second) return false;
   const Response* response = nullptr;
   // A revision is a new proposal: it takes the proposer's time.
-  std::string_view as = action.action == "revise" ? "propose" : action.action;
+  const std::string as = action.action == "revise" ? "propose" : action.action;
   const BotMember* member = Actor(partner, as, &response);
   if (member == nullptr) return false;
   std::uniform_real_distribution<double> u(0.0, 1.0);
