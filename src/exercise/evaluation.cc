@@ -37,6 +37,7 @@
 
 #include "base/clock.h"
 #include "base/duration.h"
+#include "exercise/text.h"
 
 namespace entente::exercise {
 namespace {
@@ -46,47 +47,9 @@ using Outcome = ExpectationResult::Outcome;
 constexpr std::string_view kAll = "ALL";
 constexpr uint64_t kImprovementDueDays = 90;
 
-// "T+HH:MM", or "T+HH:MM:SS" when there are seconds. Kept local so that this file does not need
-// scenario.cc; the same text as FormatScenarioTime.
-std::string ScenarioTime(uint64_t ms) {
-  uint64_t s = ms / kMsPerSecond;
-  char text[48];
-  if (s % 60 == 0) {
-    std::snprintf(text, sizeof text, "T+%02llu:%02llu", static_cast<unsigned long long>(s / 3600),
-                  static_cast<unsigned long long>(s / 60 % 60));
-  } else {
-    std::snprintf(
-        text, sizeof text, "T+%02llu:%02llu:%02llu", static_cast<unsigned long long>(s / 3600),
-        static_cast<unsigned long long>(s / 60 % 60), static_cast<unsigned long long>(s % 60));
-  }
-  return text;
-}
-
-std::string ShortId(std::string_view id) {
-  constexpr size_t kShown = 12;
-  if (id.size() <= kShown) return std::string(id);
-  return std::string(id.substr(0, kShown)) + "\u2026";
-}
-
 uint64_t SaturatingAdd(uint64_t a, uint64_t b) {
   return a > std::numeric_limits<uint64_t>::max() - b ? std::numeric_limits<uint64_t>::max()
                                                       : a + b;
-}
-
-std::string Join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const std::string& part : parts) {
-    if (!out.empty()) out += separator;
-    out += part;
-  }
-  return out;
-}
-
-const Inject* FindInjectIn(const Scenario& scenario, std::string_view number) {
-  for (const Inject& inject : scenario.injects) {
-    if (inject.number == number) return &inject;
-  }
-  return nullptr;
 }
 
 // The first sending of inject `number`, if it was sent.
@@ -161,18 +124,21 @@ std::string DeadlineLine(const DeadlineResult& d) {
   std::string line = "Deadline: " + d.what;
   if (!d.consultation.empty()) line += " (consultation " + ShortId(d.consultation) + ")";
   line += " \u2014 ";
-  if (d.met())
-    return line + "met at " + ScenarioTime(*d.met_ms) + ", due " + ScenarioTime(d.due_ms);
-  if (d.met_ms) {
-    return line + "missed: done at " + ScenarioTime(*d.met_ms) + ", due " + ScenarioTime(d.due_ms);
+  if (d.met()) {
+    return line + "met at " + FormatScenarioTime(*d.met_ms) + ", due " +
+           FormatScenarioTime(d.due_ms);
   }
-  return line + "missed: not done, due " + ScenarioTime(d.due_ms);
+  if (d.met_ms) {
+    return line + "missed: done at " + FormatScenarioTime(*d.met_ms) + ", due " +
+           FormatScenarioTime(d.due_ms);
+  }
+  return line + "missed: not done, due " + FormatScenarioTime(d.due_ms);
 }
 
 std::string EscalationLine(const EscalationEvent& e) {
   std::string line = "Escalation: " + e.partner + " silent";
   if (!e.consultation.empty()) line += " in consultation " + ShortId(e.consultation);
-  return line + ", escalated to " + e.level + " level at " + ScenarioTime(e.at_ms);
+  return line + ", escalated to " + e.level + " level at " + FormatScenarioTime(e.at_ms);
 }
 
 char Rate(size_t tested, size_t met, size_t done) {
@@ -280,9 +246,9 @@ std::vector<ExpectationResult> MatchExpectations(const Scenario& scenario, const
         e.due_ms = SaturatingAdd(*sent, expected.within_ms);
         // An action the players took before the inject asked for it counts, as done when it
         // was asked for, unless an earlier inject's same expectation already counts it.
-        e.done_ms = DoneAt(scenario, record, expected,
-                           WindowStart(scenario, record.injects, inject.number, expected,
-                                       record.observations));
+        e.done_ms = DoneAt(
+            scenario, record, expected,
+            WindowStart(scenario, record.injects, inject.number, expected, record.observations));
         if (e.done_ms) e.done_ms = std::max(*e.done_ms, *sent);
         e.outcome = !e.done_ms               ? Outcome::kMissed
                     : *e.done_ms <= e.due_ms ? Outcome::kMet
@@ -384,7 +350,7 @@ std::vector<ImprovementItem> DraftPlan(const Scenario& scenario, const Record& r
   std::vector<std::string> acknowledge_covered;
   for (const ExpectationResult& e : expectations) {
     if (e.outcome != Outcome::kLate && e.outcome != Outcome::kMissed) continue;
-    const Inject* inject = FindInjectIn(scenario, e.inject);
+    const Inject* inject = scenario.FindInject(e.inject);
     const Guidance& guidance = GuidanceFor(e.expected.action);
     ImprovementItem item;
     if (inject != nullptr) item.objective = Join(inject->objectives, ", ");
@@ -427,8 +393,9 @@ std::vector<ImprovementItem> DraftPlan(const Scenario& scenario, const Record& r
     ImprovementItem item;
     item.issue = "Deadline missed: " + d.what;
     if (!d.consultation.empty()) item.issue += " in consultation " + ShortId(d.consultation);
-    item.issue += " (due " + ScenarioTime(d.due_ms) + ", " +
-                  (d.met_ms ? "done " + ScenarioTime(*d.met_ms) : std::string("not done")) + ")";
+    item.issue += " (due " + FormatScenarioTime(d.due_ms) + ", " +
+                  (d.met_ms ? "done " + FormatScenarioTime(*d.met_ms) : std::string("not done")) +
+                  ")";
     item.corrective_action = std::string(acknowledge.corrective_action);
     item.capability_element = std::string(acknowledge.capability_element);
     item.partner = d.partner;
@@ -470,10 +437,6 @@ std::vector<PartnerFigures> FiguresPerPartner(const Scenario& scenario,
     out.push_back(std::move(f));
   }
   return out;
-}
-
-nlohmann::json OptionalMs(const std::optional<uint64_t>& ms) {
-  return ms ? nlohmann::json(*ms) : nlohmann::json(nullptr);
 }
 
 }  // namespace
@@ -525,7 +488,7 @@ nlohmann::json Evaluation::ToJson() const {
   for (const SentInject& s : record.injects) {
     injects.push_back({{"number", s.number},
                        {"sent_ms", s.sent_ms},
-                       {"sent", ScenarioTime(s.sent_ms)},
+                       {"sent", FormatScenarioTime(s.sent_ms)},
                        {"event_id", s.event_id},
                        {"contingency", s.contingency}});
   }
@@ -536,7 +499,7 @@ nlohmann::json Evaluation::ToJson() const {
                             {"action", o.action},
                             {"consultation", o.consultation},
                             {"at_ms", o.at_ms},
-                            {"at", ScenarioTime(o.at_ms)}});
+                            {"at", FormatScenarioTime(o.at_ms)}});
   }
   json deadlines = json::array();
   for (const DeadlineResult& d : record.deadlines) {
@@ -544,7 +507,7 @@ nlohmann::json Evaluation::ToJson() const {
                          {"what", d.what},
                          {"partner", d.partner},
                          {"due_ms", d.due_ms},
-                         {"due", ScenarioTime(d.due_ms)},
+                         {"due", FormatScenarioTime(d.due_ms)},
                          {"met_ms", OptionalMs(d.met_ms)},
                          {"met", d.met()}});
   }
@@ -554,7 +517,7 @@ nlohmann::json Evaluation::ToJson() const {
                            {"partner", e.partner},
                            {"level", e.level},
                            {"at_ms", e.at_ms},
-                           {"at", ScenarioTime(e.at_ms)}});
+                           {"at", FormatScenarioTime(e.at_ms)}});
   }
   json record_json = {{"exercise_id", record.exercise_id},
                       {"startex_unix_ms", record.startex_unix_ms},
@@ -563,7 +526,7 @@ nlohmann::json Evaluation::ToJson() const {
                                       : json(FormatRfc3339(FromUnixMs(record.startex_unix_ms)))},
                       {"speed", record.speed},
                       {"endex_ms", record.endex_ms},
-                      {"endex", ScenarioTime(record.endex_ms)},
+                      {"endex", FormatScenarioTime(record.endex_ms)},
                       {"injects", std::move(injects)},
                       {"observations", std::move(observations)},
                       {"deadlines", std::move(deadlines)},

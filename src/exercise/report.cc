@@ -26,6 +26,7 @@
 #include "base/clock.h"
 #include "base/duration.h"
 #include "base/file.h"
+#include "exercise/text.h"
 
 namespace entente::exercise {
 namespace {
@@ -127,37 +128,6 @@ std::string Md(std::string_view text) {
   return out;
 }
 
-std::string Join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const std::string& part : parts) {
-    if (!out.empty()) out += separator;
-    out += part;
-  }
-  return out;
-}
-
-// "T+HH:MM", or "T+HH:MM:SS" when there are seconds; the same text as FormatScenarioTime, kept
-// local so that the report does not need scenario.cc.
-std::string ScenarioTime(uint64_t ms) {
-  uint64_t s = ms / kMsPerSecond;
-  char text[48];
-  if (s % 60 == 0) {
-    std::snprintf(text, sizeof text, "T+%02llu:%02llu", static_cast<unsigned long long>(s / 3600),
-                  static_cast<unsigned long long>(s / 60 % 60));
-  } else {
-    std::snprintf(
-        text, sizeof text, "T+%02llu:%02llu:%02llu", static_cast<unsigned long long>(s / 3600),
-        static_cast<unsigned long long>(s / 60 % 60), static_cast<unsigned long long>(s % 60));
-  }
-  return text;
-}
-
-std::string ShortId(std::string_view id) {
-  constexpr size_t kShown = 12;
-  if (id.size() <= kShown) return std::string(id);
-  return std::string(id.substr(0, kShown)) + "\u2026";
-}
-
 // A coordinate or length for SVG, with one decimal.
 std::string Num(double value) {
   char text[32];
@@ -175,13 +145,6 @@ std::string Speed(double speed) {
   char text[32];
   std::snprintf(text, sizeof text, "%g\u00d7", speed);
   return text;
-}
-
-const Inject* FindInjectIn(const Scenario& scenario, std::string_view number) {
-  for (const Inject& inject : scenario.injects) {
-    if (inject.number == number) return &inject;
-  }
-  return nullptr;
 }
 
 std::string_view RatingMeaning(char rating) {
@@ -397,7 +360,7 @@ std::string Startex(const Record& record) {
 }
 
 std::string Endex(const Record& record) {
-  return ScenarioTime(record.endex_ms) + " (" + HumanDuration(record.endex_ms) +
+  return FormatScenarioTime(record.endex_ms) + " (" + HumanDuration(record.endex_ms) +
          " of scenario time)";
 }
 
@@ -413,7 +376,7 @@ std::string Median(const PartnerFigures& f) {
 }
 
 std::string Done(const ExpectationResult& e) {
-  return e.done_ms ? ScenarioTime(*e.done_ms) : "\u2014";
+  return e.done_ms ? FormatScenarioTime(*e.done_ms) : "\u2014";
 }
 
 std::string Response(const ExpectationResult& e) {
@@ -422,11 +385,11 @@ std::string Response(const ExpectationResult& e) {
 }
 
 std::string Sent(const ExpectationResult& e) {
-  return e.outcome == Outcome::kNotSent ? "not sent" : ScenarioTime(e.sent_ms);
+  return e.outcome == Outcome::kNotSent ? "not sent" : FormatScenarioTime(e.sent_ms);
 }
 
 std::string DeadlineDone(const DeadlineResult& d) {
-  return d.met_ms ? ScenarioTime(*d.met_ms) : "not done";
+  return d.met_ms ? FormatScenarioTime(*d.met_ms) : "not done";
 }
 
 // One line of the chronology (the Markdown form of the timeline).
@@ -441,7 +404,7 @@ std::vector<TimelineEntry> Chronology(const Evaluation& evaluation) {
   for (const SentInject& s : record.injects) {
     std::string what =
         std::string(s.contingency ? "Contingency inject " : "Inject ") + s.number + " sent";
-    if (const Inject* inject = FindInjectIn(evaluation.scenario, s.number);
+    if (const Inject* inject = evaluation.scenario.FindInject(s.number);
         inject != nullptr && !inject->synopsis.empty()) {
       what += ": " + inject->synopsis;
     }
@@ -456,8 +419,8 @@ std::vector<TimelineEntry> Chronology(const Evaluation& evaluation) {
   for (const DeadlineResult& d : record.deadlines) {
     out.push_back({d.due_ms, d.partner,
                    "Deadline: " + d.what + " \u2014 " +
-                       (d.met()    ? "met at " + ScenarioTime(*d.met_ms)
-                        : d.met_ms ? "missed, done at " + ScenarioTime(*d.met_ms)
+                       (d.met()    ? "met at " + FormatScenarioTime(*d.met_ms)
+                        : d.met_ms ? "missed, done at " + FormatScenarioTime(*d.met_ms)
                                    : std::string("missed, not done"))});
   }
   for (const EscalationEvent& e : record.escalations) {
@@ -687,8 +650,8 @@ std::string TimelineSvg(const Evaluation& evaluation) {
   for (const SentInject& s : record.injects) {
     double x = x_of(s.sent_ms);
     std::string title = std::string(s.contingency ? "Contingency inject " : "Inject ") + s.number +
-                        " sent at " + ScenarioTime(s.sent_ms);
-    if (const Inject* inject = FindInjectIn(scenario, s.number);
+                        " sent at " + FormatScenarioTime(s.sent_ms);
+    if (const Inject* inject = scenario.FindInject(s.number);
         inject != nullptr && !inject->synopsis.empty()) {
       title += ": " + inject->synopsis;
     }
@@ -699,13 +662,13 @@ std::string TimelineSvg(const Evaluation& evaluation) {
   for (const DeadlineResult& d : record.deadlines) {
     int lane = lane_of(d.partner);
     if (lane < 0) continue;
-    std::string title = "Deadline: " + d.what + ", due " + ScenarioTime(d.due_ms) + " \u2014 " +
-                        (d.met() ? "met at " : "missed, ") + DeadlineDone(d);
+    std::string title = "Deadline: " + d.what + ", due " + FormatScenarioTime(d.due_ms) +
+                        " \u2014 " + (d.met() ? "met at " : "missed, ") + DeadlineDone(d);
     svg += WithTitle(title, ShapeSquare(x_of(d.due_ms), lane_center(lane) - 13,
                                         d.met() ? "#2e7d32" : "#c62828"));
   }
   for (const Observation& o : record.observations) {
-    std::string title = o.partner + " " + o.action + " at " + ScenarioTime(o.at_ms);
+    std::string title = o.partner + " " + o.action + " at " + FormatScenarioTime(o.at_ms);
     if (!o.member.empty()) title += " by " + o.member;
     if (!o.consultation.empty()) title += " (consultation " + ShortId(o.consultation) + ")";
     std::vector<int> on;
@@ -722,8 +685,8 @@ std::string TimelineSvg(const Evaluation& evaluation) {
   for (const EscalationEvent& e : record.escalations) {
     int lane = lane_of(e.partner);
     if (lane < 0) continue;
-    std::string title = "Escalation to " + e.level + " level at " + ScenarioTime(e.at_ms) + ": " +
-                        e.partner + " silent";
+    std::string title = "Escalation to " + e.level + " level at " + FormatScenarioTime(e.at_ms) +
+                        ": " + e.partner + " silent";
     if (!e.consultation.empty()) title += " in consultation " + ShortId(e.consultation);
     svg += WithTitle(
         title, ShapeTriangle(x_of(e.at_ms), lane_center(lane) + 13, EscalationColour(e.level)));
@@ -829,7 +792,7 @@ std::string AarHtml(const Evaluation& evaluation) {
       "<th>Outcome</th></tr></thead>\n<tbody>\n";
   for (const ExpectationResult& e : evaluation.expectations) {
     std::string inject_cell = "<td><strong>" + Html(e.inject) + "</strong>";
-    if (const Inject* inject = FindInjectIn(scenario, e.inject);
+    if (const Inject* inject = scenario.FindInject(e.inject);
         inject != nullptr && !inject->synopsis.empty()) {
       inject_cell += "<span class=\"synopsis\">" + Html(inject->synopsis) + "</span>";
     }
@@ -851,7 +814,7 @@ std::string AarHtml(const Evaluation& evaluation) {
         "<th>Due</th><th>Done</th><th>Result</th></tr></thead>\n<tbody>\n";
     for (const DeadlineResult& d : record.deadlines) {
       out += "<tr><td>" + ConsultationCode(d.consultation) + "</td>" + Td(d.what) + Td(d.partner) +
-             Td(ScenarioTime(d.due_ms)) + Td(DeadlineDone(d)) + "<td>" +
+             Td(FormatScenarioTime(d.due_ms)) + Td(DeadlineDone(d)) + "<td>" +
              (d.met() ? "<span class=\"badge o-met\">met</span>"
                       : "<span class=\"badge o-missed\">missed</span>") +
              "</td></tr>\n";
@@ -872,7 +835,7 @@ std::string AarHtml(const Evaluation& evaluation) {
                        {{"class", "badge"},
                         {"style", "background:" + std::string(EscalationColour(e.level))}},
                        e.level)) +
-             Td(ScenarioTime(e.at_ms)) + "</tr>\n";
+             Td(FormatScenarioTime(e.at_ms)) + "</tr>\n";
     }
     out += "</tbody>\n</table>\n";
   }
@@ -889,10 +852,7 @@ std::string AarHtml(const Evaluation& evaluation) {
       "<table>\n<thead><tr><th>Objective</th><th>Rating</th><th>Observations</th></tr>"
       "</thead>\n<tbody>\n";
   for (const ObjectiveRating& r : evaluation.ratings) {
-    const Objective* objective = nullptr;
-    for (const Objective& o : scenario.objectives) {
-      if (o.id == r.objective) objective = &o;
-    }
+    const Objective* objective = scenario.FindObjective(r.objective);
     out += "<tr><td><strong>" + Html(r.objective) + "</strong>";
     if (objective != nullptr) {
       if (!objective->text.empty()) out += "<br />" + Html(objective->text);
@@ -985,7 +945,7 @@ std::string AarMarkdown(const Evaluation& evaluation) {
 
   out += "\n## 2. Timeline\n\n" + MdHeader({"Time", "Lane", "Event"}, {});
   for (const TimelineEntry& entry : Chronology(evaluation)) {
-    out += MdRow({ScenarioTime(entry.at_ms), entry.lane, entry.what});
+    out += MdRow({FormatScenarioTime(entry.at_ms), entry.lane, entry.what});
   }
 
   out += "\n## 3. Response times\n\n### Per partner\n\n" +
@@ -1010,7 +970,7 @@ std::string AarMarkdown(const Evaluation& evaluation) {
   } else {
     out += MdHeader({"Consultation", "Deadline", "Partner", "Due", "Done", "Result"}, {});
     for (const DeadlineResult& d : record.deadlines) {
-      out += MdRow({ShortId(d.consultation), d.what, d.partner, ScenarioTime(d.due_ms),
+      out += MdRow({ShortId(d.consultation), d.what, d.partner, FormatScenarioTime(d.due_ms),
                     DeadlineDone(d), d.met() ? "met" : "missed"});
     }
   }
@@ -1020,7 +980,7 @@ std::string AarMarkdown(const Evaluation& evaluation) {
   } else {
     out += MdHeader({"Consultation", "Silent partner", "Level", "At"}, {});
     for (const EscalationEvent& e : record.escalations) {
-      out += MdRow({ShortId(e.consultation), e.partner, e.level, ScenarioTime(e.at_ms)});
+      out += MdRow({ShortId(e.consultation), e.partner, e.level, FormatScenarioTime(e.at_ms)});
     }
   }
 
@@ -1029,14 +989,9 @@ std::string AarMarkdown(const Evaluation& evaluation) {
       "challenges, M with major challenges, U unable to be performed.\n\n";
   out += MdHeader({"Objective", "Capability", "Rating"}, {});
   for (const ObjectiveRating& r : evaluation.ratings) {
-    std::string capability;
-    std::string text;
-    for (const Objective& o : scenario.objectives) {
-      if (o.id == r.objective) {
-        capability = o.capability;
-        text = o.text;
-      }
-    }
+    const Objective* objective = scenario.FindObjective(r.objective);
+    std::string capability = objective != nullptr ? objective->capability : "";
+    std::string text = objective != nullptr ? objective->text : "";
     out += MdRow({r.objective + (text.empty() ? "" : ": " + text), capability,
                   std::string(1, r.rating) + " (" + std::string(RatingMeaning(r.rating)) + ")"});
   }
@@ -1087,10 +1042,6 @@ Stats Describe(const std::vector<uint64_t>& samples) {
   stats.min = sorted.front();
   stats.max = sorted.back();
   return stats;
-}
-
-nlohmann::json OptionalMs(const std::optional<uint64_t>& ms) {
-  return ms ? nlohmann::json(*ms) : nlohmann::json(nullptr);
 }
 
 double RunsPerMinute(const SimulationSummary& summary) {
@@ -1332,7 +1283,8 @@ std::string RenderSimulationHtml(const SimulationSummary& summary) {
            Td(human(stats.min), "num") + Td(human(stats.max), "num");
     out += "</tr>\n</tbody>\n</table>\n<div class=\"chart\">\n" +
            HistogramSvg(d, stats, summary.target_ms,
-                                  summary.target_from.empty() || summary.target_from == "the request") + "\n</div>\n</section>\n";
+                        summary.target_from.empty() || summary.target_from == "the request") +
+           "\n</div>\n</section>\n";
   }
   ClosePage(out,
             "Generated by Entente from " + std::to_string(summary.runs) + " simulated runs (seed " +
