@@ -9,6 +9,9 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
+
+#include "base/error.h"
 
 namespace entente {
 
@@ -20,6 +23,9 @@ inline TimeMs FromUnixMs(uint64_t ms) {
 }
 // "2026-11-28T10:17:00.000Z" (RFC 3339, UTC).
 std::string FormatRfc3339(TimeMs t);
+// "2027-05-14", "2027-05-14T09:30Z", "2027-05-14T09:30:00Z" or "...:00.250Z" (UTC only) -> a time;
+// InvalidArgument naming the text for anything else (a date that does not exist included).
+[[nodiscard]] Result<TimeMs> ParseRfc3339(std::string_view text);
 
 // A source of the current time. Implementations are thread-safe.
 class Clock {

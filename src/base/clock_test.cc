@@ -25,4 +25,15 @@ TEST(Clock, FormatsRfc3339) {
 }
 
 }  // namespace
+TEST(ParseRfc3339, DatesAndTimesRoundTripAndBadTextIsRefused) {
+  EXPECT_EQ(FormatRfc3339(ParseRfc3339("2027-05-14").value()), "2027-05-14T00:00:00.000Z");
+  EXPECT_EQ(FormatRfc3339(ParseRfc3339("2027-05-14T09:30Z").value()), "2027-05-14T09:30:00.000Z");
+  EXPECT_EQ(FormatRfc3339(ParseRfc3339("2026-11-28T10:17:05.250Z").value()),
+            "2026-11-28T10:17:05.250Z");
+  for (const char* bad : {"", "2027-5-14", "2027-02-30", "2027-05-14T25:00Z", "2027-05-14T09:30",
+                          "2027-05-14T09:30+09:00", "2027-05-14 09:30Z", "x027-05-14"}) {
+    EXPECT_FALSE(ParseRfc3339(bad)) << bad;
+  }
+}
+
 }  // namespace entente

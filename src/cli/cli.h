@@ -47,5 +47,6 @@ void AddAuditCommands(CLI::App& app, int* exit_code);
 void AddClientCommands(CLI::App& app, int* exit_code);
 void AddConsultCommands(CLI::App& app, int* exit_code);
 void AddExerciseCommands(CLI::App& app, int* exit_code);
+void AddAgendaCommands(CLI::App& app, int* exit_code);
 
 }  // namespace entente::cli

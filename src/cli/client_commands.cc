@@ -10,6 +10,7 @@
 #include "base/encoding.h"
 #include "cli/cli.h"
 #include "cli/client_common.h"
+#include "node/peers.h"
 #include "client/client.h"
 
 namespace entente::cli {
@@ -34,6 +35,28 @@ std::vector<std::string> SplitList(const std::string& text) {
 Result<std::unique_ptr<client::Client>> OpenClient(const Common& c) {
   ENTENTE_ASSIGN_OR_RETURN(auto passphrase, ReadPassphrase(/*confirm=*/false));
   return client::Client::Open(c.Home(), passphrase, SystemClock::Instance());
+}
+
+Result<std::function<Result<crypto::PublicKey>(const std::string&)>> NodeKeys(
+    const std::vector<std::string>& items, const std::string& node_dir) {
+  std::map<std::string, crypto::PublicKey> keys;
+  for (const auto& item : items) {
+    auto eq = item.find('=');
+    auto key = eq == std::string::npos ? Result<Bytes>(InvalidArgument("no ="))
+                                       : Base64UrlDecode(item.substr(eq + 1));
+    auto parsed = key ? crypto::PublicKey::FromBytes(*key)
+                      : Result<crypto::PublicKey>(std::unexpected(key.error()));
+    if (!parsed) {
+      return InvalidArgument("--node-key \"" + item + "\": expected PARTNER=KEY (base64url)");
+    }
+    keys.emplace(item.substr(0, eq), *parsed);
+  }
+  return [keys, node_dir](const std::string& partner) -> Result<crypto::PublicKey> {
+    if (auto it = keys.find(partner); it != keys.end()) return it->second;
+    if (!node_dir.empty()) return node::PinnedNodeKey(node_dir, partner);
+    return NotFound("no node key for " + partner + ": pass --node-key " + partner +
+                    "=KEY or --node-dir");
+  };
 }
 
 Status SyncAndWarn(client::Client& client) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,5 +27,9 @@ std::vector<std::string> SplitList(const std::string& text);
 Result<std::unique_ptr<client::Client>> OpenClient(const Common& c);
 // Syncs the directory and prints key-transparency warnings on stderr.
 Status SyncAndWarn(client::Client& client);
+// The node keys to trust for offline checks: each --node-key PARTNER=KEY (base64url), then the
+// keys the node in `node_dir` pinned (if given). InvalidArgument for a malformed item.
+Result<std::function<Result<crypto::PublicKey>(const std::string&)>> NodeKeys(
+    const std::vector<std::string>& items, const std::string& node_dir);
 
 }  // namespace entente::cli

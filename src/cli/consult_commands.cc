@@ -409,28 +409,12 @@ struct VerifyArgs {
 };
 
 int RunDecisionVerify(const VerifyArgs& a) {
-  std::map<std::string, crypto::PublicKey> keys;
-  for (const auto& item : a.node_keys) {
-    auto eq = item.find('=');
-    auto key = eq == std::string::npos ? Result<Bytes>(InvalidArgument("no ="))
-                                       : Base64UrlDecode(item.substr(eq + 1));
-    auto parsed = key ? crypto::PublicKey::FromBytes(*key)
-                      : Result<crypto::PublicKey>(std::unexpected(key.error()));
-    if (!parsed) {
-      return Fail(Error(ErrorCode::kInvalidArgument,
-                        "--node-key \"" + item + "\": expected PARTNER=KEY (base64url)"));
-    }
-    keys.emplace(item.substr(0, eq), *parsed);
-  }
+  auto node_key = NodeKeys(a.node_keys, a.node_dir);
+  if (!node_key) return Fail(node_key.error());
   node::ArchiveOptions options;
   options.dirs = a.logs;
   options.now_ms = ToUnixMs(SystemClock::Instance().Now());
-  options.node_key = [&](const std::string& partner) -> Result<crypto::PublicKey> {
-    if (auto it = keys.find(partner); it != keys.end()) return it->second;
-    if (!a.node_dir.empty()) return node::PinnedNodeKey(a.node_dir, partner);
-    return NotFound("no node key for " + partner + ": pass --node-key " + partner +
-                    "=KEY or --node-dir");
-  };
+  options.node_key = *node_key;
   auto archive = node::Archive::Load(options);
   if (!archive) return Fail(archive.error());
   auto record = (*archive)->DecisionRecord(a.id);

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   AddClientCommands(app, &exit_code);
   AddConsultCommands(app, &exit_code);
   AddExerciseCommands(app, &exit_code);
+  AddAgendaCommands(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

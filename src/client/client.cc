@@ -53,17 +53,6 @@ Result<std::string> JsonString(const nlohmann::json& json, const char* field) {
   return json[field].get<std::string>();
 }
 
-// Opens the node's checkpoint for a log: its size and root.
-Result<ledger::Checkpoint> OpenNodeCheckpoint(const std::string& note, const ledger::SpaceId& space,
-                                              const std::string& origin,
-                                              const crypto::PublicKey& node_key) {
-  ENTENTE_ASSIGN_OR_RETURN(std::string name, ledger::EntenteOrigin(space.view(), origin));
-  ENTENTE_ASSIGN_OR_RETURN(auto verifier,
-                           ledger::Verifier::Create(name, ledger::NoteKeyType::kEd25519, node_key));
-  ENTENTE_ASSIGN_OR_RETURN(auto opened, ledger::OpenCheckpoint(note, verifier, {}));
-  return opened.checkpoint;
-}
-
 // Checks a receipt: the checkpoint is the node's and its tree holds `header` at `index`.
 Status VerifyReceipt(const nlohmann::json& receipt, const ledger::SpaceId& space,
                      const std::string& origin, const crypto::PublicKey& node_key,
@@ -239,6 +228,17 @@ Result<HomeConfig> EnrolWith(const EnrolOptions& options, const Clock& clock, bo
 
 }  // namespace
 
+Result<ledger::Checkpoint> OpenNodeCheckpoint(const std::string& note, const ledger::SpaceId& space,
+                                              const std::string& origin,
+                                              const crypto::PublicKey& node_key) {
+  ENTENTE_ASSIGN_OR_RETURN(std::string name, ledger::EntenteOrigin(space.view(), origin));
+  ENTENTE_ASSIGN_OR_RETURN(auto verifier,
+                           ledger::Verifier::Create(name, ledger::NoteKeyType::kEd25519, node_key));
+  ENTENTE_ASSIGN_OR_RETURN(auto opened, ledger::OpenCheckpoint(note, verifier, {}));
+  return opened.checkpoint;
+}
+
+
 std::string DefaultHome() {
   if (const char* env = std::getenv("ENTENTE_HOME"); env != nullptr && *env != '\0') return env;
   const char* home = std::getenv("HOME");
@@ -278,7 +278,10 @@ Status LogView::Verify(const std::string& note, const ledger::SpaceId& space,
     return DataLoss("log " + origin + ": the entries do not match " + origin +
                     "'s signed checkpoint");
   }
-  verified_size = std::max(verified_size, checkpoint.size.value());
+  if (checkpoint.size.value() >= verified_size) {
+    verified_size = checkpoint.size.value();
+    verified_note = note;
+  }
   return {};
 }
 

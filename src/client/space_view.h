@@ -14,12 +14,20 @@
 #include "base/error.h"
 #include "consult/consultation.h"
 #include "consult/fold.h"
+#include "ledger/note.h"
 #include "ledger/event.h"
 #include "ledger/merkle.h"
 #include "space/directory.h"
 #include "space/space_state.h"
 
 namespace entente::client {
+
+// Opens a checkpoint note of `origin`'s log of `space` signed by its node (`node_key`): its size
+// and root; Unauthenticated if the signature does not verify.
+[[nodiscard]] Result<ledger::Checkpoint> OpenNodeCheckpoint(const std::string& note,
+                                                            const ledger::SpaceId& space,
+                                                            const std::string& origin,
+                                                            const crypto::PublicKey& node_key);
 
 // One log of a space as this client fetched it: every entry, and the tree of their headers that
 // the origin's signed checkpoint is checked against.
@@ -35,6 +43,7 @@ struct LogView {
   std::vector<Entry> entries;
   ledger::MerkleTree tree;
   uint64_t verified_size = 0;  // entries below this are in a checkpoint the origin signed
+  std::string verified_note;   // that checkpoint, as the origin's node signed it
 
   // Adds the next entry ({"header": b64url, "body": b64url?}).
   [[nodiscard]] Status Add(const nlohmann::json& entry);

@@ -168,7 +168,8 @@ TEST(Policy, LoadsTheTrilateralExampleWithRoles) {
   const Role* officer = policy->FindRole("officer");
   ASSERT_NE(officer, nullptr);
   EXPECT_EQ(officer->may_author.front(), "channel.create");  // sorted
-  EXPECT_EQ(officer->description, "Working-level official; drafts and consults.");
+  EXPECT_EQ(officer->description,
+            "Working-level official; drafts, consults, keeps workstreams and minutes.");
   const Role* observer = policy->FindRole("observer");
   ASSERT_NE(observer, nullptr);
   EXPECT_TRUE(observer->may_author.empty());

@@ -65,16 +65,29 @@ constexpr MetaField kDecisionVote[] = {{"decision", T::kString, kReq},
                                        {"version", T::kInteger, kReq},
                                        {"text_sha256", T::kString, kReq}};
 constexpr MetaField kExerciseStartMeta[] = {{"name", T::kString, kReq},
-                                        {"scenario_sha256", T::kString, kReq}};
+                                            {"scenario_sha256", T::kString, kReq}};
 constexpr MetaField kExerciseInjectMeta[] = {{"inject", T::kString, kReq},
-                                         {"to", T::kStringArray, kReq}};
+                                             {"to", T::kStringArray, kReq}};
 constexpr MetaField kExerciseEndMeta[] = {{"outcome", T::kString, kOpt}};
 constexpr MetaField kDocVersion[] = {{"document", T::kString, kReq},
                                      {"version", T::kInteger, kReq},
                                      {"text_sha256", T::kString, kReq}};
+constexpr MetaField kStatementVersion[] = {{"document", T::kString, kReq},
+                                           {"version", T::kInteger, kReq},
+                                           {"text_sha256", T::kString, kReq},
+                                           {"embargo_ms", T::kInteger, kOpt}};  // since r3
 constexpr MetaField kDocStep[] = {{"document", T::kString, kReq}, {"version", T::kInteger, kOpt}};
+// Optional in the schema for compatibility; agenda::Book::Check requires both on an approval.
+constexpr MetaField kDocApprove[] = {{"document", T::kString, kReq},
+                                     {"version", T::kInteger, kOpt},
+                                     {"text_sha256", T::kString, kOpt}};  // since r3
 constexpr MetaField kWorkstream[] = {
     {"workstream", T::kString, kReq}, {"status", T::kString, kOpt}, {"due_ms", T::kInteger, kOpt}};
+constexpr MetaField kWorkstreamUpdate[] = {{"workstream", T::kString, kReq},
+                                           {"status", T::kString, kOpt},
+                                           {"due_ms", T::kInteger, kOpt},
+                                           {"update", T::kString, kOpt},      // since r3
+                                           {"milestone", T::kString, kOpt}};  // since r3
 constexpr MetaField kMeeting[] = {
     {"meeting", T::kString, kReq}, {"starts_ms", T::kInteger, kOpt}, {"level", T::kString, kOpt}};
 
@@ -110,16 +123,16 @@ constexpr KindInfo kKinds[] = {
     {0x0600, "exercise.start", true, kExerciseStartMeta},
     {0x0601, "exercise.inject", true, kExerciseInjectMeta},
     {0x0602, "exercise.end", true, kExerciseEndMeta},
-    {0x0700, "statement.draft", true, kDocVersion},
-    {0x0701, "statement.revise", true, kDocVersion},
+    {0x0700, "statement.draft", true, kStatementVersion},
+    {0x0701, "statement.revise", true, kStatementVersion},
     {0x0702, "statement.comment", true, kDocStep},
-    {0x0703, "statement.approve", false, kDocStep},
+    {0x0703, "statement.approve", false, kDocApprove},
     {0x0704, "statement.release", true, kDocStep},
     {0x0710, "workstream.create", true, kWorkstream},
-    {0x0711, "workstream.update", true, kWorkstream},
+    {0x0711, "workstream.update", true, kWorkstreamUpdate},
     {0x0720, "meeting.schedule", true, kMeeting},
     {0x0721, "meeting.minutes", true, kDocVersion},
-    {0x0722, "meeting.approve", false, kDocStep},
+    {0x0722, "meeting.approve", false, kDocApprove},
 };
 
 bool HasType(const nlohmann::json& v, MetaType type) {

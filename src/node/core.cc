@@ -85,9 +85,35 @@ void NodeCore::Apply(const Decoded& d, uint64_t index) {
     RebuildBook(d.header.space_id);
     return;
   }
+  if (agenda::IsAgendaKind(d.header.kind)) {
+    agenda_events_[d.header.space_id][d.header.origin].push_back(
+        ConsultEntry{d.header, d.meta, d.recipients, index});
+    RebuildAgenda(d.header.space_id);
+    return;
+  }
   structural_[d.header.space_id][d.header.origin].push_back(
       Structural{d.header, d.meta, d.recipients});
   RebuildSpace(d.header.space_id);
+}
+
+void NodeCore::RebuildAgenda(const ledger::SpaceId& space) {
+  auto state = spaces_.find(space);
+  if (state == spaces_.end()) return;
+  auto book = std::make_unique<agenda::Book>(*state->second);
+  std::vector<const std::vector<ConsultEntry>*> logs;
+  std::vector<std::vector<uint64_t>> times;
+  std::vector<std::string> origins;
+  for (const auto& [origin, events] : agenda_events_[space]) {
+    logs.push_back(&events);
+    origins.push_back(origin);
+    auto& t = times.emplace_back();
+    for (const auto& e : events) t.push_back(e.header.created_ms);
+  }
+  for (auto [log, position] : space::MergeOrder(times, origins)) {
+    const ConsultEntry& e = (*logs[log])[position];
+    book->Apply(space::FoldEvent{e.header, e.meta, e.recipients}, e.index, directory_);
+  }
+  agendas_[space] = std::move(book);
 }
 
 void NodeCore::RebuildBook(const ledger::SpaceId& space) {
@@ -142,7 +168,8 @@ void NodeCore::RebuildSpace(const ledger::SpaceId& space) {
   }
   if (state->chartered()) {
     spaces_[space] = std::move(state);
-    RebuildBook(space);  // the book refers to the space's state
+    RebuildBook(space);  // the books refer to the space's state
+    RebuildAgenda(space);
   }
 }
 
@@ -280,6 +307,13 @@ Result<Receipt> NodeCore::Submit(const crypto::PublicKey& submitter, const WireE
         if (consult::IsConsultKind(h.kind)) {
           auto book = books_.find(h.space_id);
           if (book == books_.end()) return Internal("space " + h.space_id.ToHex() + " has no book");
+          ENTENTE_RETURN_IF_ERROR(book->second->Check(fold, directory_));
+        }
+        if (agenda::IsAgendaKind(h.kind)) {
+          auto book = agendas_.find(h.space_id);
+          if (book == agendas_.end()) {
+            return Internal("space " + h.space_id.ToHex() + " has no agenda");
+          }
           ENTENTE_RETURN_IF_ERROR(book->second->Check(fold, directory_));
         }
       }
@@ -446,8 +480,9 @@ bool NodeCore::MayReadBody(const crypto::PublicKey& reader,
     auto label = label::ParseLabel(it->second->policy(), header.label);
     return clearance && label && label::Access(*clearance, *label).admitted();
   }
-  if ((header.kind >> 8) == 0x06) {
-    // An exercise's own events go to every member of the space whose clearance admits them.
+  if ((header.kind >> 8) == 0x06 || agenda::IsAgendaKind(header.kind)) {
+    // An exercise's own events and the agenda's (statements, workstreams, meetings) go to every
+    // member of the space whose clearance admits them.
     auto clearance = it->second->ClearanceOf(*member);
     auto label = label::ParseLabel(it->second->policy(), header.label);
     return clearance && label && label::Access(*clearance, *label).admitted();

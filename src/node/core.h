@@ -27,6 +27,7 @@
 
 #include "base/clock.h"
 #include "base/error.h"
+#include "agenda/agenda.h"
 #include "consult/consultation.h"
 #include "consult/timers.h"
 #include "crypto/sign.h"
@@ -262,6 +263,8 @@ class NodeCore {
   void Apply(const Decoded& d, uint64_t index);
   // Folds a space's consultation events again, in merge order (state_mu_ held exclusively).
   void RebuildBook(const ledger::SpaceId& space);
+  // Folds a space's agenda events (statements, workstreams, meetings) again, in merge order.
+  void RebuildAgenda(const ledger::SpaceId& space);
   // Whether a consultation event may go to `partner` (a participant of its consultation).
   bool ConsultationIncludes(const ledger::EventHeader& header, std::string_view partner) const;
   // Checks and folds one mirrored entry (state_mu_ held exclusively); the reason if flagged.
@@ -313,6 +316,10 @@ class NodeCore {
     uint64_t index;
   };
   std::map<ledger::SpaceId, std::optional<LastFolded>> last_consult_;
+  // The agenda events of each space by origin, and the agenda folded from them in merge order
+  // (few: rebuilt whenever one arrives); guarded by state_mu_.
+  std::map<ledger::SpaceId, std::map<std::string, std::vector<ConsultEntry>>> agenda_events_;
+  std::map<ledger::SpaceId, std::unique_ptr<agenda::Book>> agendas_;
 
   mutable std::mutex notify_mu_;
   std::set<std::string> notified_;  // keys recorded; guarded by notify_mu_

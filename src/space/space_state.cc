@@ -388,8 +388,9 @@ Status SpaceState::Check(const FoldEvent& event, const Directory& directory,
     case kMessagePost:
       return CheckChannelEvent(event, directory, rule);
     default:
-      if ((h.kind >> 8) == 0x04 || (h.kind >> 8) == 0x05) {
-        // Consultations and decisions: the process rules are consult::Book's.
+      if ((h.kind >> 8) == 0x04 || (h.kind >> 8) == 0x05 || (h.kind >> 8) == 0x07) {
+        // Consultations and decisions, statements, workstreams and meetings: the process rules
+        // are consult::Book's and agenda::Book's.
         ENTENTE_RETURN_IF_ERROR(CheckAuthorship(event, directory));
         if (h.is_exercise()) ENTENTE_RETURN_IF_ERROR(CheckExerciseId(h));
         return {};

@@ -63,9 +63,9 @@ class SpaceState {
 
   // OK if the event may be appended to (or folded from) this space's logs now, given who is
   // enrolled; otherwise PermissionDenied, FailedPrecondition, NotFound, AlreadyExists or
-  // InvalidArgument saying why. For consultation and decision kinds (0x04xx, 0x05xx) it checks
-  // what every kind needs (order, author, role, label, clearance); consult::Book::Check adds
-  // the process rules and the recipients.
+  // InvalidArgument saying why. For consultation and decision kinds (0x04xx, 0x05xx) and agenda
+  // kinds (0x07xx) it checks what every kind needs (order, author, role, label, clearance);
+  // consult::Book::Check and agenda::Book::Check add the process rules and the recipients.
   [[nodiscard]] Status Check(const FoldEvent& event, const Directory& directory,
                              RecipientRule rule = RecipientRule::kExact) const;
   void Apply(const FoldEvent& event, const Directory& directory);
