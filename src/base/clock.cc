@@ -1,8 +1,7 @@
 #include "base/clock.h"
 
-#include <optional>
-
 #include <cstdio>
+#include <optional>
 
 namespace entente {
 
@@ -44,7 +43,8 @@ Result<TimeMs> ParseRfc3339(std::string_view text) {
   };
   auto y = digits(0, 4), mo = digits(5, 2), d = digits(8, 2);
   if (!y || !mo || !d || text.size() < 10 || text[4] != '-' || text[7] != '-') return bad();
-  std::chrono::year_month_day date{std::chrono::year(*y), std::chrono::month(static_cast<unsigned>(*mo)),
+  std::chrono::year_month_day date{std::chrono::year(*y),
+                                   std::chrono::month(static_cast<unsigned>(*mo)),
                                    std::chrono::day(static_cast<unsigned>(*d))};
   if (!date.ok()) return bad();
   int64_t ms = 0;

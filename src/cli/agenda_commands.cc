@@ -83,8 +83,7 @@ std::string MemberOf(const nlohmann::json& j) {
 }
 
 void PrintStatement(const nlohmann::json& j) {
-  std::cout << "statement " << Str(j, "id") << "  [ceiling " << Str(j, "ceiling")
-            << "]\n";
+  std::cout << "statement " << Str(j, "id") << "  [ceiling " << Str(j, "ceiling") << "]\n";
   if (j.value("released", false)) {
     std::cout << "  RELEASED at " << Str(j, "released_at") << " (version "
               << j.value("released_version", 0) << ")\n";
@@ -94,8 +93,7 @@ void PrintStatement(const nlohmann::json& j) {
       needs += (needs.empty() ? "" : "; ") + n.get<std::string>();
     }
     std::cout << "  not released" << (needs.empty() ? "" : ": needs " + needs)
-              << (j.contains("embargo_until") ? "; embargo until " + Str(j, "embargo_until")
-                                              : "")
+              << (j.contains("embargo_until") ? "; embargo until " + Str(j, "embargo_until") : "")
               << "\n";
   }
   const auto content = j.value("content", nlohmann::json::object());
@@ -108,8 +106,8 @@ void PrintStatement(const nlohmann::json& j) {
       continue;
     }
     const auto& c = content[number];
-    std::cout << "    title: " << Str(c, "title") << "  (authoritative: "
-              << Str(c, "authoritative") << ")\n";
+    std::cout << "    title: " << Str(c, "title") << "  (authoritative: " << Str(c, "authoritative")
+              << ")\n";
     const auto texts = c.value("texts", nlohmann::json::object());  // kept: items() refers to it
     for (const auto& [lang, text] : texts.items()) {
       std::string body = text.is_string() ? text.get<std::string>() : "";
@@ -162,7 +160,8 @@ int RunStatement(const StatementArgs& a, const std::string& step) {
                                 : agenda.Revise(space, a.id, *texts, a.label, *embargo);
     return Sent(sent, a.target.common, step == "draft" ? "statement drafted" : "new version");
   }
-  if (step == "comment") return Sent(agenda.Comment(space, a.id, a.text), a.target.common, "comment");
+  if (step == "comment")
+    return Sent(agenda.Comment(space, a.id, a.text), a.target.common, "comment");
   if (step == "approve") {
     return Sent(agenda.Approve(space, a.id, a.version), a.target.common, "approved");
   }
@@ -179,8 +178,7 @@ int RunStatement(const StatementArgs& a, const std::string& step) {
       PrintJson({{"out", a.out}, {"statement", exported->value("statement", "")}});
     } else {
       std::cout << "statement " << Short(exported->value("statement", "")) << " exported to "
-                << a.out << " (verify: entente statement verify " << a.out
-                << " --node-dir NODE)\n";
+                << a.out << " (verify: entente statement verify " << a.out << " --node-dir NODE)\n";
     }
     return kExitOk;
   }
@@ -230,9 +228,9 @@ int RunWorkstream(const WorkstreamArgs& a, const std::string& step) {
   client::Agenda agenda(**client);
   const std::string& space = a.target.space;
   if (step == "create") {
-    return Sent(agenda.CreateWorkstream(space, a.title, a.description, SplitList(a.co_leads),
-                                        a.label),
-                a.target.common, "workstream created");
+    return Sent(
+        agenda.CreateWorkstream(space, a.title, a.description, SplitList(a.co_leads), a.label),
+        a.target.common, "workstream created");
   }
   if (step == "status") {
     return Sent(agenda.SetStatus(space, a.id, a.status, a.rationale), a.target.common,
@@ -377,8 +375,7 @@ int RunMeeting(const MeetingArgs& a, const std::string& step) {
     return Sent(agenda.Minutes(space, a.id, *text, actions), a.target.common, "minutes");
   }
   if (step == "approve") {
-    return Sent(agenda.ApproveMinutes(space, a.id, a.version), a.target.common,
-                "minutes approved");
+    return Sent(agenda.ApproveMinutes(space, a.id, a.version), a.target.common, "minutes approved");
   }
   auto view = agenda.Load(space);
   if (!view) return Fail(view.error());
@@ -502,7 +499,8 @@ void AddAgendaCommands(CLI::App& app, int* exit_code) {
   add("revise", "Publish a new version (voids approvals)", [&](CLI::App* cmd, StatementArgs& a) {
     cmd->add_option("id", a.id, "The statement")->required();
     texts(cmd, a);
-    cmd->add_option("--label", a.label, "The version's label (lower it to UNCLASSIFIED to release)");
+    cmd->add_option("--label", a.label,
+                    "The version's label (lower it to UNCLASSIFIED to release)");
   });
   add("comment", "Comment on the current version", [](CLI::App* cmd, StatementArgs& a) {
     cmd->add_option("id", a.id, "The statement")->required();
@@ -518,7 +516,9 @@ void AddAgendaCommands(CLI::App& app, int* exit_code) {
         cmd->add_option("--note", a.note, "A note on the release");
       });
   add("show", "A statement: versions, texts, approvals, comments",
-      [](CLI::App* cmd, StatementArgs& a) { cmd->add_option("id", a.id, "The statement")->required(); });
+      [](CLI::App* cmd, StatementArgs& a) {
+        cmd->add_option("id", a.id, "The statement")->required();
+      });
   add("list", "The space's statements", [](CLI::App*, StatementArgs&) {});
   add("export", "Write the released statement with its approvals and log proofs",
       [](CLI::App* cmd, StatementArgs& a) {
@@ -612,12 +612,12 @@ void AddAgendaCommands(CLI::App& app, int* exit_code) {
     cmd->add_option("id", a.id, "The meeting")->required();
     cmd->add_option("--version", a.version, "8+ hex digits of the minutes' SHA-256")->required();
   });
-  madd("actions", "Action items from the minutes, due and overdue", [](CLI::App* cmd,
-                                                                      MeetingArgs& a) {
-    cmd->add_option("id", a.id, "Only this meeting");
-  });
+  madd("actions", "Action items from the minutes, due and overdue",
+       [](CLI::App* cmd, MeetingArgs& a) { cmd->add_option("id", a.id, "Only this meeting"); });
   madd("show", "A meeting: agenda, attendees, minutes, approvals",
-       [](CLI::App* cmd, MeetingArgs& a) { cmd->add_option("id", a.id, "The meeting")->required(); });
+       [](CLI::App* cmd, MeetingArgs& a) {
+         cmd->add_option("id", a.id, "The meeting")->required();
+       });
   madd("list", "The space's meetings", [](CLI::App*, MeetingArgs&) {});
 }
 

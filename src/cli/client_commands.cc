@@ -10,8 +10,8 @@
 #include "base/encoding.h"
 #include "cli/cli.h"
 #include "cli/client_common.h"
-#include "node/peers.h"
 #include "client/client.h"
+#include "node/peers.h"
 
 namespace entente::cli {
 

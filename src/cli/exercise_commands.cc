@@ -29,9 +29,7 @@ void AddTarget(CLI::App* cmd, Target& t) {
   cmd->add_option("--space", t.space, "The space (default: the only one you are in)");
 }
 
-std::string Format(const std::string& path) {
-  return path.ends_with(".csv") ? "csv" : "yaml";
-}
+std::string Format(const std::string& path) { return path.ends_with(".csv") ? "csv" : "yaml"; }
 
 std::string Human(uint64_t ms) { return ms == 0 ? "0s" : HumanDuration(ms); }
 
@@ -39,12 +37,12 @@ void PrintScenario(const exercise::Scenario& s) {
   std::cout << "EXERCISE  " << s.name << "  [" << s.classification << "]\n"
             << "  " << s.type << ", " << s.date << ", partners";
   for (const auto& p : s.partners) std::cout << " " << p;
-  std::cout << "\n  " << s.objectives.size() << " objectives, " << s.injects.size()
-            << " injects, " << s.players.size() << " player roles, ENDEX by "
+  std::cout << "\n  " << s.objectives.size() << " objectives, " << s.injects.size() << " injects, "
+            << s.players.size() << " player roles, ENDEX by "
             << exercise::FormatScenarioTime(s.end_ms) << "\n";
   for (const auto& o : s.objectives) std::cout << "  " << o.id << "  " << o.text << "\n";
   for (const auto& i : s.injects) {
-    std::string when = i.at_ms ? exercise::FormatScenarioTime(*i.at_ms)
+    std::string when = i.at_ms           ? exercise::FormatScenarioTime(*i.at_ms)
                        : i.contingency() ? "contingency"
                                          : "after " + i.after + " +" + Human(i.delay_ms);
     std::cout << "  inject " << i.number << "  " << when << "  → ";
@@ -234,8 +232,8 @@ int RunShow(const ShowArgs& a) {
   }
   std::cout << "EXERCISE " << info->exercise.name << "  id " << info->exercise.id << "\n"
             << "  [" << info->exercise.label << "]  controller " << info->exercise.controller
-            << ", STARTEX " << FormatRfc3339(FromUnixMs(info->clock.startex_unix_ms))
-            << ", speed ×" << info->clock.speed << "\n";
+            << ", STARTEX " << FormatRfc3339(FromUnixMs(info->clock.startex_unix_ms)) << ", speed ×"
+            << info->clock.speed << "\n";
   if (info->exercise.ended_ms) {
     std::cout << "  ENDEX " << FormatRfc3339(FromUnixMs(*info->exercise.ended_ms)) << " ("
               << info->outcome << ")\n";
@@ -334,12 +332,13 @@ int RunSimulate(const SimulateArgs& a) {
       continue;
     }
     std::cout << "median " << Human(d.samples_ms[d.samples_ms.size() / 2]) << ", p90 "
-              << Human(d.samples_ms[std::min(d.samples_ms.size() - 1,
-                                             d.samples_ms.size() * 9 / 10)])
+              << Human(
+                     d.samples_ms[std::min(d.samples_ms.size() - 1, d.samples_ms.size() * 9 / 10)])
               << " (" << d.samples_ms.size() << " runs; never in " << d.runs_without << ")\n";
   }
   std::cout << "  P(joint decision within " << Human(summary->target_ms) << " of "
-            << (summary->target_from.empty() ? "the request" : summary->target_from) << ") = " << summary->p_decision_within_target() << " ("
+            << (summary->target_from.empty() ? "the request" : summary->target_from)
+            << ") = " << summary->p_decision_within_target() << " ("
             << summary->decided_within_target << " of " << summary->runs << " runs)\n"
             << "  " << summary->wall_seconds << " s, "
             << static_cast<uint64_t>(summary->runs * 60 / std::max(summary->wall_seconds, 1e-3))
@@ -359,7 +358,8 @@ int RunDemo(const std::string& out) {
   if (ec) return Fail(Internal("demo: cannot find this program: " + ec.message()).error());
   for (fs::path dir = exe.parent_path(); !dir.empty() && dir != dir.root_path();
        dir = dir.parent_path()) {
-    if (!fs::exists(dir / "scripts/demo") || !fs::exists(dir / "examples/exercise-bilateral.yaml")) {
+    if (!fs::exists(dir / "scripts/demo") ||
+        !fs::exists(dir / "examples/exercise-bilateral.yaml")) {
       continue;
     }
     std::string out_dir = fs::absolute(out).string();
@@ -428,8 +428,9 @@ void AddExerciseCommands(CLI::App& app, int* exit_code) {
   auto demo_out = std::make_shared<std::string>("demo-out");
   demo->add_option("--out", *demo_out, "Where the after-action and simulation reports go")
       ->default_val("demo-out");
-  demo->footer("What `make demo` runs (scripts/demo): nodes, members, a space, messages, the\n"
-               "exercise at 120x with its progress and summary, the reports, audits; about 1.5 min.");
+  demo->footer(
+      "What `make demo` runs (scripts/demo): nodes, members, a space, messages, the\n"
+      "exercise at 120x with its progress and summary, the reports, audits; about 1.5 min.");
   demo->callback([demo_out, exit_code] { *exit_code = RunDemo(*demo_out); });
 
   auto* simulate = app.add_subcommand("simulate", "Run a scenario many times in a simulated world");

@@ -50,7 +50,8 @@ Status CheckStatementText(const StatementText& text) {
 nlohmann::json PlanContent(const MeetingPlan& plan) {
   nlohmann::json attendees = nlohmann::json::array();
   for (const auto& a : plan.attendees) {
-    attendees.push_back({{"partner", a.partner}, {"organisation", a.organisation}, {"name", a.name}});
+    attendees.push_back(
+        {{"partner", a.partner}, {"organisation", a.organisation}, {"name", a.name}});
   }
   nlohmann::json items = nlohmann::json::array();
   for (const auto& i : plan.agenda) items.push_back({{"title", i.title}, {"refers", i.refers}});
@@ -151,8 +152,9 @@ Result<SendResult> Agenda::Author(AgendaView& view, uint16_t kind, const std::st
   uint64_t now = ToUnixMs(client_.clock().Now());
   draft.created_ms = std::max(now, after_ms + 1);
   if (draft.created_ms > now + 60'000) {
-    return FailedPrecondition("the latest event is more than a minute ahead of this device's "
-                              "clock: check the clock");
+    return FailedPrecondition(
+        "the latest event is more than a minute ahead of this device's "
+        "clock: check the clock");
   }
   ENTENTE_ASSIGN_OR_RETURN(auto label, label::ParseLabelOrBanner(state.policy(), label_text));
   draft.label = label.ToString();
@@ -172,10 +174,9 @@ Result<SendResult> Agenda::Author(AgendaView& view, uint16_t kind, const std::st
       meta["text_sha256"] = HexEncode(crypto::Sha256(ToBytes(text)));
     }
     draft.plaintext = Bytes(text.begin(), text.end());
-    ENTENTE_ASSIGN_OR_RETURN(auto audience_parsed,
-                             label::ParseLabel(state.policy(), audience_label.empty()
-                                                                   ? draft.label
-                                                                   : audience_label));
+    ENTENTE_ASSIGN_OR_RETURN(
+        auto audience_parsed,
+        label::ParseLabel(state.policy(), audience_label.empty() ? draft.label : audience_label));
     ENTENTE_ASSIGN_OR_RETURN(auto audience,
                              view.book->Audience(audience_parsed.ToString(), client_.directory()));
     draft.recipients =
@@ -244,9 +245,10 @@ Result<SendResult> Agenda::Approve(const std::string& space, const std::string& 
                     "'s text does not match the hash its author published: do not approve it");
   }
   uint64_t after = s.timeline.empty() ? 0 : s.timeline.back().at.created_ms;
-  return Author(view, agenda::kStatementApprove, id,
-                {{"document", id}, {"version", current.number}, {"text_sha256", current.text_sha256}},
-                std::nullopt, current.label, s.ceiling, after);
+  return Author(
+      view, agenda::kStatementApprove, id,
+      {{"document", id}, {"version", current.number}, {"text_sha256", current.text_sha256}},
+      std::nullopt, current.label, s.ceiling, after);
 }
 
 Result<SendResult> Agenda::Release(const std::string& space, const std::string& id_text,
@@ -285,9 +287,9 @@ Result<nlohmann::json> Agenda::Export(const std::string& space, const std::strin
       return Unavailable("entry " + at.origin + "/" + std::to_string(at.index) +
                          " is not yet in a signed checkpoint: try again in a moment");
     }
-    ENTENTE_ASSIGN_OR_RETURN(
-        auto proof, ledger::ProveInclusion(log->second.tree, ledger::LeafIndex(at.index),
-                                           ledger::TreeSize(log->second.verified_size)));
+    ENTENTE_ASSIGN_OR_RETURN(auto proof,
+                             ledger::ProveInclusion(log->second.tree, ledger::LeafIndex(at.index),
+                                                    ledger::TreeSize(log->second.verified_size)));
     ENTENTE_ASSIGN_OR_RETURN(Bytes encoded, proof.Encode());
     notes[at.origin] = log->second.verified_note;
     return nlohmann::json{{"origin", at.origin},
@@ -358,8 +360,9 @@ Result<std::string> VerifyStatementExport(
   const uint64_t version = x.value("version", uint64_t{0});
   std::map<std::string, ledger::Checkpoint> checkpoints;
   // Checks one entry: signature, body, inclusion in its origin's signed checkpoint. Its meta.
-  auto check = [&](const nlohmann::json& e, const std::string& what)
-      -> Result<std::pair<ledger::EventHeader, nlohmann::json>> {
+  auto check =
+      [&](const nlohmann::json& e,
+          const std::string& what) -> Result<std::pair<ledger::EventHeader, nlohmann::json>> {
     if (!e.is_object()) return InvalidArgument("export: " + what + " is missing");
     std::string origin = e.value("origin", "");
     ENTENTE_ASSIGN_OR_RETURN(Bytes header_bytes, Base64UrlDecode(e.value("header", "")));
@@ -381,9 +384,9 @@ Result<std::string> VerifyStatementExport(
       if (!x.contains("checkpoints") || !x["checkpoints"].contains(origin)) {
         return InvalidArgument("export: no checkpoint of " + origin + "'s log");
       }
-      ENTENTE_ASSIGN_OR_RETURN(auto checkpoint,
-                               OpenNodeCheckpoint(x["checkpoints"][origin].get<std::string>(),
-                                                  space, origin, key));
+      ENTENTE_ASSIGN_OR_RETURN(
+          auto checkpoint,
+          OpenNodeCheckpoint(x["checkpoints"][origin].get<std::string>(), space, origin, key));
       cp = checkpoints.emplace(origin, checkpoint).first;
     }
     ENTENTE_ASSIGN_OR_RETURN(auto proof, ledger::InclusionProof::Decode(proof_bytes));
@@ -435,9 +438,8 @@ Result<std::string> VerifyStatementExport(
   }
   std::string list;
   for (const auto& p : partners) list += (list.empty() ? "" : ", ") + p;
-  return "statement " + id.substr(0, 8) + " version " + std::to_string(version) +
-         ": approved by " + list + " and released at " +
-         FormatRfc3339(FromUnixMs(release.first.created_ms)) +
+  return "statement " + id.substr(0, 8) + " version " + std::to_string(version) + ": approved by " +
+         list + " and released at " + FormatRfc3339(FromUnixMs(release.first.created_ms)) +
          "; every entry is in its partner's signed log";
 }
 
@@ -454,9 +456,10 @@ Result<SendResult> Agenda::CreateWorkstream(const std::string& space, const std:
     const space::Member* m = client_.directory().FindMember(lead);
     if (m == nullptr || m->revoked) return NotFound("--co-leads: no active member " + lead);
   }
-  return Author(view, agenda::kWorkstreamCreate, "", {{"workstream", ""}, {"status", "on-track"}},
-                nlohmann::json{{"title", title}, {"description", description}, {"co_leads", co_leads}},
-                label, "", 0);
+  return Author(
+      view, agenda::kWorkstreamCreate, "", {{"workstream", ""}, {"status", "on-track"}},
+      nlohmann::json{{"title", title}, {"description", description}, {"co_leads", co_leads}}, label,
+      "", 0);
 }
 
 Result<SendResult> Agenda::SetStatus(const std::string& space, const std::string& id_text,
@@ -513,15 +516,14 @@ Result<agenda::ProgressReport> Agenda::Report(const std::string& space, uint64_t
   in.since_ms = since_ms;
   in.now_ms = view.now_ms;
   for (const auto& [id, w] : view.book->workstreams()) in.workstreams.push_back(&w);
-  std::sort(in.workstreams.begin(), in.workstreams.end(),
-            [](const agenda::Workstream* a, const agenda::Workstream* b) {
-              return a->title < b->title;
-            });
+  std::sort(
+      in.workstreams.begin(), in.workstreams.end(),
+      [](const agenda::Workstream* a, const agenda::Workstream* b) { return a->title < b->title; });
   for (const auto& [id, w] : view.book->workstreams()) {
     for (const auto& u : w.updates) {
       if (u.type == "item") {
-        in.items.push_back({id, "update by " + u.at.member, u.text, u.at.member, std::nullopt,
-                            false});
+        in.items.push_back(
+            {id, "update by " + u.at.member, u.text, u.at.member, std::nullopt, false});
       }
     }
   }
@@ -581,12 +583,11 @@ Result<SendResult> Agenda::Minutes(const std::string& space, const std::string& 
   }
   uint32_t next = m.minutes.versions.empty() ? 1 : m.minutes.current().number + 1;
   uint64_t after = m.timeline.empty() ? 0 : m.timeline.back().at.created_ms;
-  return Author(view, agenda::kMeetingMinutes, id,
-                {{"document", id}, {"version", next}, {"text_sha256", ""}},
-                nlohmann::json{{"salt", Base64UrlEncode(crypto::RandomBytes(16))},
-                               {"text", text},
-                               {"actions", items}},
-                m.label, "", after);
+  return Author(
+      view, agenda::kMeetingMinutes, id, {{"document", id}, {"version", next}, {"text_sha256", ""}},
+      nlohmann::json{
+          {"salt", Base64UrlEncode(crypto::RandomBytes(16))}, {"text", text}, {"actions", items}},
+      m.label, "", after);
 }
 
 Result<SendResult> Agenda::ApproveMinutes(const std::string& space, const std::string& id_text,
@@ -609,9 +610,10 @@ Result<SendResult> Agenda::ApproveMinutes(const std::string& space, const std::s
     return DataLoss("the minutes do not match the hash their author published: do not approve");
   }
   uint64_t after = m.timeline.empty() ? 0 : m.timeline.back().at.created_ms;
-  return Author(view, agenda::kMeetingApprove, id,
-                {{"document", id}, {"version", current.number}, {"text_sha256", current.text_sha256}},
-                std::nullopt, m.label, "", after);
+  return Author(
+      view, agenda::kMeetingApprove, id,
+      {{"document", id}, {"version", current.number}, {"text_sha256", current.text_sha256}},
+      std::nullopt, m.label, "", after);
 }
 
 }  // namespace entente::client

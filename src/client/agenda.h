@@ -88,8 +88,7 @@ class Agenda {
   // A progress note, or (`item`) an improvement item handed to the workstream.
   [[nodiscard]] Result<SendResult> Update(const std::string& space, const std::string& id,
                                           const std::string& type, const std::string& text);
-  [[nodiscard]] Result<agenda::ProgressReport> Report(const std::string& space,
-                                                      uint64_t since_ms);
+  [[nodiscard]] Result<agenda::ProgressReport> Report(const std::string& space, uint64_t since_ms);
 
   // ---- meetings ----
   [[nodiscard]] Result<SendResult> Schedule(const std::string& space, const MeetingPlan& plan,

@@ -238,7 +238,6 @@ Result<ledger::Checkpoint> OpenNodeCheckpoint(const std::string& note, const led
   return opened.checkpoint;
 }
 
-
 std::string DefaultHome() {
   if (const char* env = std::getenv("ENTENTE_HOME"); env != nullptr && *env != '\0') return env;
   const char* home = std::getenv("HOME");

@@ -268,7 +268,8 @@ Result<SendResult> Consultations::Request(const ConsultRequest& request) {
     if (!id || exercise == nullptr) {
       return NotFound("no exercise " + request.exercise + " in space " + space);
     }
-    if (!exercise->running()) return FailedPrecondition("exercise " + exercise->name + " has ended");
+    if (!exercise->running())
+      return FailedPrecondition("exercise " + exercise->name + " has ended");
     exercise_id = *id;
   }
   return Author(*view, kRequest, nullptr, std::move(meta), content, label.ToString(), now,

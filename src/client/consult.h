@@ -90,8 +90,8 @@ class Consultations {
                                             const std::string& workstream);
   [[nodiscard]] Result<ConsultationView> Show(const std::string& space, const std::string& id);
   // The real world's consultations, or with `exercises` those of exercises.
-  [[nodiscard]] Result<std::vector<ConsultationView>> List(const std::string& space,
-                                                           bool open_only, bool exercises = false);
+  [[nodiscard]] Result<std::vector<ConsultationView>> List(const std::string& space, bool open_only,
+                                                           bool exercises = false);
 
   // Proposes a decision in a convened consultation; its id is the result's event_id.
   [[nodiscard]] Result<SendResult> Propose(const std::string& space,

@@ -83,15 +83,15 @@ Result<SendResult> Exercises::Publish(const SpaceView& view, uint16_t kind,
   draft.plaintext = Bytes(text.begin(), text.end());
   ENTENTE_ASSIGN_OR_RETURN(auto label, label::ParseLabel(state.policy(), label_text));
   draft.label = label.ToString();
-  draft.recipients = state.Recipients(client_.directory(),
-                                      state.ExerciseAudience(client_.directory(), label), label,
-                                      draft.created_ms);
+  draft.recipients =
+      state.Recipients(client_.directory(), state.ExerciseAudience(client_.directory(), label),
+                       label, draft.created_ms);
   return client_.Publish(draft);
 }
 
 Result<ExerciseInfo> Exercises::Start(const std::string& space_name, const std::string& text,
-                                      const std::string& format,
-                                      const exercise::Scenario& scenario, double speed) {
+                                      const std::string& format, const exercise::Scenario& scenario,
+                                      double speed) {
   if (!(speed >= 1.0 && speed <= 10'000.0)) {
     return InvalidArgument("--speed " + std::to_string(speed) + ": use 1 to 10000");
   }
@@ -101,8 +101,7 @@ Result<ExerciseInfo> Exercises::Start(const std::string& space_name, const std::
   const auto& state = view->state;
   for (const auto& p : scenario.partners) {
     if (!state.HasPartner(p)) {
-      return InvalidArgument("the scenario's partner " + p + " is not a partner of space " +
-                             space);
+      return InvalidArgument("the scenario's partner " + p + " is not a partner of space " + space);
     }
   }
   ENTENTE_ASSIGN_OR_RETURN(auto label,
@@ -112,16 +111,22 @@ Result<ExerciseInfo> Exercises::Start(const std::string& space_name, const std::
   Bytes exercise_id(id->bytes().begin(), id->bytes().end());
   uint64_t now = ToUnixMs(client_.clock().Now());
   std::string sha = HexEncode(crypto::Sha256(ToBytes(text)));
-  ENTENTE_ASSIGN_OR_RETURN(
-      auto sent, Publish(*view, kExerciseStart, exercise_id,
-                         {{"name", scenario.name}, {"scenario_sha256", sha}},
-                         {{"scenario", text}, {"format", format}, {"speed", speed}},
-                         label.ToString(), now, *id));
+  ENTENTE_ASSIGN_OR_RETURN(auto sent,
+                           Publish(*view, kExerciseStart, exercise_id,
+                                   {{"name", scenario.name}, {"scenario_sha256", sha}},
+                                   {{"scenario", text}, {"format", format}, {"speed", speed}},
+                                   label.ToString(), now, *id));
   (void)sent;
   ExerciseInfo info;
   info.space = space;
-  info.exercise = space::Exercise{id->ToHex(), scenario.name, sha, client_.config().partner,
-                                  client_.config().member, label.ToString(), now, std::nullopt};
+  info.exercise = space::Exercise{id->ToHex(),
+                                  scenario.name,
+                                  sha,
+                                  client_.config().partner,
+                                  client_.config().member,
+                                  label.ToString(),
+                                  now,
+                                  std::nullopt};
   info.scenario_text = text;
   info.scenario_format = format;
   info.scenario = scenario;
@@ -137,14 +142,15 @@ Result<SendResult> Exercises::Inject(const ExerciseInfo& info, const exercise::I
   uint64_t now = ToUnixMs(client_.clock().Now());
   // At the inject's time on the exercise clock, unless the run fell behind by more than the
   // node's skew allowance.
-  uint64_t created = std::clamp(info.clock.ToUnix(at_ms), now - std::min<uint64_t>(now, 60'000),
-                                now);
+  uint64_t created =
+      std::clamp(info.clock.ToUnix(at_ms), now - std::min<uint64_t>(now, 60'000), now);
   created = std::max(created, info.clock.startex_unix_ms);
   nlohmann::json content = {{"synopsis", inject.synopsis}, {"message", inject.message},
                             {"method", inject.method},     {"from", inject.from},
                             {"type", inject.type},         {"scenario_ms", at_ms}};
-  return Publish(*view, kExerciseInject, *exercise_id, {{"inject", inject.number}, {"to", inject.to}},
-                 content, info.exercise.label, created);
+  return Publish(*view, kExerciseInject, *exercise_id,
+                 {{"inject", inject.number}, {"to", inject.to}}, content, info.exercise.label,
+                 created);
 }
 
 Result<SendResult> Exercises::End(const ExerciseInfo& info, const std::string& outcome) {
@@ -177,7 +183,8 @@ std::vector<ExerciseInfo> Exercises::Read(const SpaceView& view, const std::stri
       }
       if (e.header.kind == kExerciseStart) {
         if (!content.is_object()) {
-          info.problem = "the scenario is sealed to members whose clearance admits " + exercise.label;
+          info.problem =
+              "the scenario is sealed to members whose clearance admits " + exercise.label;
           continue;
         }
         info.scenario_text = content.value("scenario", "");
@@ -292,8 +299,13 @@ Status LivePort::Act(const exercise::PlayerAction& a, uint64_t /*at_ms*/) {
   const std::string& space = info_.space;
   Result<SendResult> sent = Internal("unknown action " + a.action);
   if (a.action == "request") {
-    ConsultRequest request{space, a.precedence, a.text, "Exercise " + info_.exercise.name,
-                           info_.exercise.label, a.counterparts, info_.exercise.id};
+    ConsultRequest request{space,
+                           a.precedence,
+                           a.text,
+                           "Exercise " + info_.exercise.name,
+                           info_.exercise.label,
+                           a.counterparts,
+                           info_.exercise.id};
     sent = consultations.Request(request);
   } else if (a.action == "acknowledge") {
     sent = consultations.Step(space, a.consultation, "ack", a.text);
@@ -333,7 +345,8 @@ std::vector<exercise::SentInject> LivePort::Received(
     std::string_view partner, uint64_t now_ms, const std::vector<exercise::SentInject>& sent) {
   std::vector<exercise::SentInject> out;
   for (const auto& s : sent) {
-    const exercise::Inject* inject = info_.scenario ? info_.scenario->FindInject(s.number) : nullptr;
+    const exercise::Inject* inject =
+        info_.scenario ? info_.scenario->FindInject(s.number) : nullptr;
     if (inject == nullptr || s.sent_ms > now_ms) continue;
     if (std::find(inject->to.begin(), inject->to.end(), partner) != inject->to.end()) {
       out.push_back(s);
@@ -350,10 +363,9 @@ Result<LiveRunResult> RunLive(Client& controller, const LiveRunOptions& options)
     }
   }
   Exercises exercises(controller);
-  ENTENTE_ASSIGN_OR_RETURN(ExerciseInfo info,
-                           exercises.Start(options.space, options.scenario_text,
-                                           options.scenario_format, options.scenario,
-                                           options.speed));
+  ENTENTE_ASSIGN_OR_RETURN(
+      ExerciseInfo info, exercises.Start(options.space, options.scenario_text,
+                                         options.scenario_format, options.scenario, options.speed));
   if (options.on_start) options.on_start(info);
   LivePort port(controller, info, options.bots);
   exercise::Run run(*info.scenario, port, controller.config().partner, BotMembers(options.bots),

@@ -29,9 +29,9 @@ struct ExerciseInfo {
   std::string space;
   space::Exercise exercise;
   std::string scenario_text;
-  std::string scenario_format;  // yaml or csv
+  std::string scenario_format;                 // yaml or csv
   std::optional<exercise::Scenario> scenario;  // when the text was readable and parses
-  std::string problem;                          // why not
+  std::string problem;                         // why not
   exercise::ExerciseClock clock;
   std::vector<exercise::SentInject> injects;  // from the exercise.inject events
   std::string outcome;                        // of exercise.end
@@ -88,8 +88,9 @@ class LivePort final : public exercise::Port {
   Result<std::string> SendInject(const exercise::Inject& inject, uint64_t at_ms) override;
   Status Act(const exercise::PlayerAction& action, uint64_t at_ms) override;
   Result<const consult::Book*> View(std::string_view partner, uint64_t now_ms) override;
-  std::vector<exercise::SentInject> Received(std::string_view partner, uint64_t now_ms,
-                                             const std::vector<exercise::SentInject>& sent) override;
+  std::vector<exercise::SentInject> Received(
+      std::string_view partner, uint64_t now_ms,
+      const std::vector<exercise::SentInject>& sent) override;
 
  private:
   struct Loaded {

@@ -14,9 +14,9 @@
 #include "base/error.h"
 #include "consult/consultation.h"
 #include "consult/fold.h"
-#include "ledger/note.h"
 #include "ledger/event.h"
 #include "ledger/merkle.h"
+#include "ledger/note.h"
 #include "space/directory.h"
 #include "space/space_state.h"
 

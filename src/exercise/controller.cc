@@ -15,11 +15,11 @@ uint64_t WindowStart(const Scenario& scenario, const std::vector<SentInject>& se
     if (inject == nullptr) continue;
     // The same expectation, unless it is the one whose miss sent this contingency: the action
     // that comes late for that one is what the contingency asks for.
-    bool same = std::any_of(inject->expected.begin(), inject->expected.end(),
-                            [&](const ExpectedAction& e) {
-                              return e.partner == expected.partner && e.action == expected.action &&
-                                     e.contingency != number;
-                            });
+    bool same =
+        std::any_of(inject->expected.begin(), inject->expected.end(), [&](const ExpectedAction& e) {
+          return e.partner == expected.partner && e.action == expected.action &&
+                 e.contingency != number;
+        });
     if (!same) continue;
     for (const auto& o : observed) {
       if (o.at_ms >= start && o.action == expected.action &&

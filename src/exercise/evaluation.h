@@ -53,7 +53,7 @@ struct EscalationEvent {
 
 // What the exercise saw, in scenario time: the input of Evaluate.
 struct Record {
-  std::string exercise_id;  // hex
+  std::string exercise_id;       // hex
   uint64_t startex_unix_ms = 0;  // wall time of T+00:00 (0 in a simulation)
   double speed = 1.0;
   uint64_t endex_ms = 0;  // scenario time the exercise ended
@@ -68,8 +68,8 @@ struct Record {
 struct ExpectationResult {
   std::string inject;
   ExpectedAction expected;
-  uint64_t sent_ms = 0;  // the inject's
-  uint64_t due_ms = 0;   // sent_ms + within_ms
+  uint64_t sent_ms = 0;             // the inject's
+  uint64_t due_ms = 0;              // sent_ms + within_ms
   std::optional<uint64_t> done_ms;  // the first matching observation at or after sent_ms
   // met: done by due_ms; late: done after; missed: not done by ENDEX; not-sent: the inject never
   // went out (a contingency not needed, or the exercise ended first).

@@ -33,12 +33,13 @@ struct PlayerAction {
   std::string key;      // unique per planned action: "ack/<consultation>"
   std::string partner;  // who acts
   std::string member;   // as whom
-  std::string action;   // request, acknowledge, convene, propose, revise, approve, object, report, close
+  std::string
+      action;  // request, acknowledge, convene, propose, revise, approve, object, report, close
   uint64_t due_ms = 0;  // scenario time it is taken at
   std::string consultation;
   std::string decision;
-  std::string version_sha256;  // approve / object: the version decided on
-  std::string precedence;      // request
+  std::string version_sha256;             // approve / object: the version decided on
+  std::string precedence;                 // request
   std::vector<std::string> counterparts;  // request
   std::string text;  // request subject, decision text, objection reason, report, note
 };
@@ -54,9 +55,8 @@ class Players {
   // exercise's consultations in `book` (whose times are `epoch_ms` + scenario time). Returns the
   // planned actions due by now, in due order, and forgets them.
   std::vector<PlayerAction> Due(std::string_view partner, uint64_t now_ms,
-                                const std::vector<SentInject>& received,
-                                const consult::Book& book, const Bytes& exercise_id,
-                                uint64_t epoch_ms);
+                                const std::vector<SentInject>& received, const consult::Book& book,
+                                const Bytes& exercise_id, uint64_t epoch_ms);
   // The earliest due time of a planned action of any partner, or UINT64_MAX.
   uint64_t NextDue() const;
 

@@ -59,6 +59,7 @@ struct SimulationSummary {
 // the probability of a joint decision within the target.
 std::string RenderSimulationHtml(const SimulationSummary& summary);
 // Writes simulation.html and simulation.json into `dir`.
-[[nodiscard]] Status WriteSimulationReport(const SimulationSummary& summary, const std::string& dir);
+[[nodiscard]] Status WriteSimulationReport(const SimulationSummary& summary,
+                                           const std::string& dir);
 
 }  // namespace entente::exercise

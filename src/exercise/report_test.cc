@@ -761,7 +761,8 @@ TEST(SimulationSummaryTest, HtmlHasAHistogramPerDistribution) {
   EXPECT_EQ(Count(html, "http"), Count(html, "xmlns=\"http://www.w3.org/2000/svg\""));
   EXPECT_GE(Count(html, "EXERCISE EXERCISE EXERCISE \u00b7 SIMULATION"), 2u);
   EXPECT_EQ(Count(html, "class=\"banner cls-s\">SECRET//REL TO USA, KOR</div>"), 2u);
-  EXPECT_NE(html.find("P(joint decision within 2h of the request) = 0.67 (8 of 12 runs)"), std::string::npos);
+  EXPECT_NE(html.find("P(joint decision within 2h of the request) = 0.67 (8 of 12 runs)"),
+            std::string::npos);
   EXPECT_NE(html.find(">median 5m</text>"), std::string::npos);
   EXPECT_NE(html.find(">p90 9m</text>"), std::string::npos);
   EXPECT_EQ(Count(html, ">target 2h</text>"), 1u);             // only on the decision histogram

@@ -34,7 +34,7 @@ class Port {
   // The exercise's consultations as `partner`'s node shows them at scenario time `now_ms`, with
   // times `epoch_ms()` + scenario time.
   [[nodiscard]] virtual Result<const consult::Book*> View(std::string_view partner,
-                                                         uint64_t now_ms) = 0;
+                                                          uint64_t now_ms) = 0;
   // The injects `partner`'s node has received by `now_ms`.
   virtual std::vector<SentInject> Received(std::string_view partner, uint64_t now_ms,
                                            const std::vector<SentInject>& sent) = 0;
@@ -45,10 +45,10 @@ class Port {
 
 // What a run did, one line each, for a progress view.
 struct RunEvent {
-  uint64_t at_ms = 0;       // scenario time
-  std::string type;         // inject, action, refused, endex
-  std::string partner;      // who acted ("" for the controller)
-  std::string text;         // "Inject 2 to KOR: ..." / "KOR acknowledge by kor-officer@KOR"
+  uint64_t at_ms = 0;   // scenario time
+  std::string type;     // inject, action, refused, endex
+  std::string partner;  // who acted ("" for the controller)
+  std::string text;     // "Inject 2 to KOR: ..." / "KOR acknowledge by kor-officer@KOR"
 };
 
 class Run {

@@ -25,9 +25,9 @@ namespace entente::exercise {
 //   report       the partner files a status report
 //   decide       a decision is adopted (partner: ALL)
 //   close        the partner closes the consultation
-inline constexpr std::string_view kActions[] = {"request", "approve",  "acknowledge", "object",
-                                                "convene", "report",   "propose",     "decide",
-                                                "close"};
+inline constexpr std::string_view kActions[] = {"request", "approve", "acknowledge",
+                                                "object",  "convene", "report",
+                                                "propose", "decide",  "close"};
 bool IsAction(std::string_view action);
 
 struct PointOfContact {
@@ -46,9 +46,9 @@ struct Objective {
 
 // What the players are expected to do after an inject, e.g. "KOR acknowledge within PT10M".
 struct ExpectedAction {
-  std::string partner;  // who must act; "ALL" for `decide`
-  std::string action;   // one of kActions
-  uint64_t within_ms = 0;  // from the inject's sending
+  std::string partner;      // who must act; "ALL" for `decide`
+  std::string action;       // one of kActions
+  uint64_t within_ms = 0;   // from the inject's sending
   std::string contingency;  // inject number sent if the action has not happened in time; ""
   bool operator==(const ExpectedAction&) const = default;
 };
@@ -61,9 +61,9 @@ struct Inject {
   std::optional<uint64_t> at_ms;
   std::string after;
   uint64_t delay_ms = 0;
-  std::string type;    // "contextual", "action", "contingency"
-  std::string method;  // "message", "phone", "email", "news", free text
-  std::string from;    // "SimCell", "Controller" or a partner
+  std::string type;             // "contextual", "action", "contingency"
+  std::string method;           // "message", "phone", "email", "news", free text
+  std::string from;             // "SimCell", "Controller" or a partner
   std::vector<std::string> to;  // partner codes the inject is addressed to
   std::string controller;       // the controller responsible
   std::string synopsis;         // one line

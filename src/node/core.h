@@ -25,9 +25,9 @@
 #include <string>
 #include <vector>
 
+#include "agenda/agenda.h"
 #include "base/clock.h"
 #include "base/error.h"
-#include "agenda/agenda.h"
 #include "consult/consultation.h"
 #include "consult/timers.h"
 #include "crypto/sign.h"

@@ -92,7 +92,8 @@ size_t NodeCore::open_consultations() const {
   std::shared_lock lock(state_mu_);
   size_t open = 0;
   for (const auto& [space, book] : books_) {
-    for (const auto& [id, c] : book->consultations()) open += c.exercise_id.empty() && consult::IsOpen(c.state);
+    for (const auto& [id, c] : book->consultations())
+      open += c.exercise_id.empty() && consult::IsOpen(c.state);
   }
   return open;
 }

@@ -39,9 +39,8 @@ Result<exercise::SimulationSummary> Simulate(const exercise::Scenario& scenario,
   } else {
     summary.target_ms = 2 * 3'600'000;
   }
-  summary.distributions = {{"time to acknowledge", {}, 0},
-                           {"time to convene", {}, 0},
-                           {"time to decision", {}, 0}};
+  summary.distributions = {
+      {"time to acknowledge", {}, 0}, {"time to convene", {}, 0}, {"time to decision", {}, 0}};
   auto bots = world->Bots();
   for (size_t i = 0; i < options.runs; ++i) {
     uint64_t seed = options.seed + i;

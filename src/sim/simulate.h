@@ -24,7 +24,7 @@ struct SimulateOptions {
   // 0: the scenario's `ALL decide within` target (from its inject), else 2 hours from the request.
   // Given: counted from the request.
   uint64_t target_ms = 0;
-  std::function<void(size_t done)> progress;  // after each run
+  std::function<void(size_t done)> progress;             // after each run
   std::function<void(const exercise::RunEvent&)> trace;  // what the first run did
 };
 

@@ -86,8 +86,7 @@ Result<std::unique_ptr<Template>> Template::Build(const exercise::Scenario& scen
       std::string member = role + "@" + partner;
       auto signing = crypto::SigningKey::Generate();
       auto encryption = crypto::EncryptionKey::Generate();
-      std::string clearance =
-          policy->id() + ";" + policy->levels().back().id + ";REL=" + partner;
+      std::string clearance = policy->id() + ";" + policy->levels().back().id + ";REL=" + partner;
       dir(0x0100, partner, signing.public_key(),
           {{"member", member}, {"partner", partner}, {"roles", {role}}, {"clearance", clearance}});
       dir(0x0110, partner, signing.public_key(),
@@ -247,7 +246,8 @@ Status World::Perform(const exercise::PlayerAction& a, uint64_t at_ms) {
     if ((kind->kind >> 8) == 0x04) {
       meta = {{"consultation", c->id}};
     } else if (kind->kind == 0x0500) {
-      meta = {{"decision", h.event_id.ToHex()}, {"version", 1}, {"text_sha256", VersionHash(a.text)}};
+      meta = {
+          {"decision", h.event_id.ToHex()}, {"version", 1}, {"text_sha256", VersionHash(a.text)}};
     } else {
       const consult::Decision* d = c->FindDecision(a.decision);
       if (d == nullptr) return NotFound("no decision " + a.decision);

@@ -47,7 +47,7 @@ class Template {
   const space::Directory& directory() const { return directory_; }
   const space::SpaceState& state() const { return *state_; }
   const std::string& label() const { return label_; }  // the scenario's, canonical
-  uint64_t epoch_ms() const { return epoch_ms_; }       // scenario time 0
+  uint64_t epoch_ms() const { return epoch_ms_; }      // scenario time 0
   // The bots of a run: every member, by partner.
   std::map<std::string, std::vector<exercise::BotMember>> Bots() const;
 
@@ -71,8 +71,9 @@ class World final : public exercise::Port {
   Result<std::string> SendInject(const exercise::Inject& inject, uint64_t at_ms) override;
   Status Act(const exercise::PlayerAction& action, uint64_t at_ms) override;
   Result<const consult::Book*> View(std::string_view partner, uint64_t now_ms) override;
-  std::vector<exercise::SentInject> Received(std::string_view partner, uint64_t now_ms,
-                                             const std::vector<exercise::SentInject>& sent) override;
+  std::vector<exercise::SentInject> Received(
+      std::string_view partner, uint64_t now_ms,
+      const std::vector<exercise::SentInject>& sent) override;
   // The next time an event or inject arrives somewhere or an absent official is back.
   uint64_t NextWake(uint64_t now_ms) const override;
 

@@ -156,8 +156,8 @@ TEST_F(SpaceStateTest, ExercisesStartRunAndEnd) {
   auto event = [&](uint16_t kind, const TestDevice& author, const Bytes& exercise,
                    nlohmann::json meta, std::vector<crypto::EncryptionPublicKey> keys) {
     auto h = w_.Header(kind, space_.id(), "USA", author, label);
-    h.exercise_id = exercise.empty() ? Bytes(h.event_id.bytes().begin(), h.event_id.bytes().end())
-                                     : exercise;
+    h.exercise_id =
+        exercise.empty() ? Bytes(h.event_id.bytes().begin(), h.event_id.bytes().end()) : exercise;
     w_.now_ms += 1000;
     return Ev{h, std::move(meta), std::move(keys)};
   };
