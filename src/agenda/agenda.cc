@@ -145,6 +145,40 @@ const nlohmann::json* ContentArray(const nlohmann::json& c, const char* field) {
   return it != c.end() && it->is_array() ? &*it : nullptr;
 }
 
+// The action items of minutes in clear (meta `actions`, r3): {"<id>": {"owner": member id,
+// "due_ms": integer}}, at most 100, each owner an active member of one of the space's partners.
+Result<std::vector<ActionItem>> ActionsFromMeta(const nlohmann::json& meta) {
+  std::vector<ActionItem> out;
+  auto it = meta.find("actions");
+  if (it == meta.end()) return out;
+  if (!it->is_object() || it->size() > 100) {
+    return InvalidArgument("meeting.minutes: actions must be an object of at most 100 items");
+  }
+  for (const auto& [id, item] : it->items()) {
+    auto due = item.is_object() ? MetaUint(item, "due_ms") : std::nullopt;
+    if (id.empty() || id.size() > 64 || !item.is_object() || !item.contains("owner") ||
+        !item["owner"].is_string() || !due || item.size() != 2) {
+      return InvalidArgument("meeting.minutes: action \"" + id +
+                             "\" must be {\"owner\": member id, \"due_ms\": integer}");
+    }
+    out.push_back({id, "", item["owner"].get<std::string>(), *due});
+  }
+  return out;
+}
+
+Status CheckActionsMeta(const space::SpaceState& space, const nlohmann::json& meta,
+                        const space::Directory& directory) {
+  ENTENTE_ASSIGN_OR_RETURN(auto actions, ActionsFromMeta(meta));
+  for (const auto& a : actions) {
+    const space::Member* owner = directory.FindMember(a.owner);
+    if (owner == nullptr || owner->revoked || !space.HasPartner(owner->partner)) {
+      return NotFound("meeting.minutes: action " + a.id + ": no active member " + a.owner +
+                      " of the space's partners");
+    }
+  }
+  return {};
+}
+
 // What an object looks like to the rules: its id, creating label, exercise, latest applied event.
 struct Frame {
   std::string id;
@@ -386,6 +420,9 @@ Status LaterRules(const Book& book, const space::FoldEvent& event,
       return CheckWorkstreamMeta(event);
     case Family::kMeeting:
       if (h.kind == kMeetingSchedule) return CheckMeetingMeta(event);
+      if (h.kind == kMeetingMinutes) {
+        ENTENTE_RETURN_IF_ERROR(CheckActionsMeta(book.space(), event.meta, directory));
+      }
       return CheckDocumentStep(book, event, m->minutes, "the minutes of " + what, directory);
   }
   return {};
@@ -777,10 +814,15 @@ void Book::Apply(const space::FoldEvent& event, uint64_t index, const space::Dir
       v.embargo_ms.reset();
       uint32_t number = v.number;
       note = AddVersion(m.minutes, std::move(v));
+      // Owners and due times in clear (what a node reminds by); the texts where opened.
+      if (auto clear = ActionsFromMeta(event.meta); clear && !clear->empty()) {
+        m.actions[number] = std::move(*clear);
+      }
       if (content != nullptr) {
         m.minutes_text[number] = ContentString(*content, "text");
-        auto& actions = m.actions[number];
         if (const auto* list = ContentArray(*content, "actions")) {
+          auto& actions = m.actions[number];
+          actions.clear();  // the opened list, with the texts, over the clear one
           for (const auto& a : *list) {
             if (!a.is_object()) continue;
             actions.push_back({ContentString(a, "id"), ContentString(a, "text"),

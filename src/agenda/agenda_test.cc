@@ -662,6 +662,36 @@ TEST_F(AgendaTest, MeetingsScheduleAmendAndMinutes) {
             ErrorCode::kPermissionDenied);
 }
 
+// Minutes carry each action item's owner and due time in clear (meta `actions`, r3), so a node,
+// which cannot open the minutes, knows whom to remind and when; malformed or unknown owners are
+// refused.
+TEST_F(AgendaTest, ActionItemsInClearForReminders) {
+  ASSERT_TRUE(Submit(kMeetingSchedule, bob_, {{"meeting", ""}, {"level", "working"}}, "", kLabel,
+                     nlohmann::json{{"title", "Working group"}}));
+  std::string id = last_id_;
+  auto minutes = [&](nlohmann::json actions) {
+    nlohmann::json meta = {{"document", id}, {"version", 1}, {"text_sha256", ""}};
+    meta["actions"] = std::move(actions);
+    // The sealed content holds no action list: the clear one is all the fold sees.
+    return Submit(kMeetingMinutes, bob_, meta, id, kLabel,
+                  nlohmann::json{{"salt", "c2FsdA"}, {"text", "We met."}});
+  };
+  EXPECT_EQ(CodeOf(minutes({{"a1", {{"owner", "nobody@KOR"}, {"due_ms", 5}}}})),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(CodeOf(minutes({{"a1", {{"owner", "kim@KOR"}}}})), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(CodeOf(minutes({{"a1", {{"owner", "kim@KOR"}, {"due_ms", 5}, {"text", "x"}}}})),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(CodeOf(minutes(nlohmann::json::array())), ErrorCode::kInvalidArgument);
+  ASSERT_TRUE(minutes({{"a1", {{"owner", "kim@KOR"}, {"due_ms", 1'900'000'000'000}}},
+                       {"a2", {{"owner", "bob@USA"}, {"due_ms", 1'800'000'000'000}}}}));
+  const Meeting& m = *book_.FindMeeting(id);
+  ASSERT_EQ(m.actions.at(1).size(), 2u);
+  EXPECT_EQ(m.actions.at(1)[0].id, "a1");
+  EXPECT_EQ(m.actions.at(1)[0].owner, "kim@KOR");
+  EXPECT_EQ(m.actions.at(1)[0].due_ms, 1'900'000'000'000u);
+  EXPECT_EQ(m.actions.at(1)[1].owner, "bob@USA");
+}
+
 // Both partners act during a partition; every party folds the union in merge order and reaches
 // the same state, and the event that no longer fits is kept as not applied, with the reason.
 TEST_F(AgendaTest, PartnersApprovingDifferentVersionsConverge) {

@@ -583,8 +583,17 @@ Result<SendResult> Agenda::Minutes(const std::string& space, const std::string& 
   }
   uint32_t next = m.minutes.versions.empty() ? 1 : m.minutes.current().number + 1;
   uint64_t after = m.timeline.empty() ? 0 : m.timeline.back().at.created_ms;
+  nlohmann::json meta = {{"document", id}, {"version", next}, {"text_sha256", ""}};
+  // Owners and due times in clear, so each owner's node reminds them (docs/formats/agenda.md).
+  if (!actions.empty()) {
+    meta["actions"] = nlohmann::json::object();
+    for (const auto& a : actions) {
+      if (meta["actions"].contains(a.id)) return InvalidArgument("action " + a.id + " twice");
+      meta["actions"][a.id] = {{"owner", a.owner}, {"due_ms", a.due_ms}};
+    }
+  }
   return Author(
-      view, agenda::kMeetingMinutes, id, {{"document", id}, {"version", next}, {"text_sha256", ""}},
+      view, agenda::kMeetingMinutes, id, std::move(meta),
       nlohmann::json{
           {"salt", Base64UrlEncode(crypto::RandomBytes(16))}, {"text", text}, {"actions", items}},
       m.label, "", after);

@@ -76,6 +76,10 @@ constexpr MetaField kStatementVersion[] = {{"document", T::kString, kReq},
                                            {"version", T::kInteger, kReq},
                                            {"text_sha256", T::kString, kReq},
                                            {"embargo_ms", T::kInteger, kOpt}};  // since r3
+constexpr MetaField kMinutesVersion[] = {{"document", T::kString, kReq},
+                                         {"version", T::kInteger, kReq},
+                                         {"text_sha256", T::kString, kReq},
+                                         {"actions", T::kObject, kOpt}};  // since r3
 constexpr MetaField kDocStep[] = {{"document", T::kString, kReq}, {"version", T::kInteger, kOpt}};
 // Optional in the schema for compatibility; agenda::Book::Check requires both on an approval.
 constexpr MetaField kDocApprove[] = {{"document", T::kString, kReq},
@@ -131,7 +135,7 @@ constexpr KindInfo kKinds[] = {
     {0x0710, "workstream.create", true, kWorkstream},
     {0x0711, "workstream.update", true, kWorkstreamUpdate},
     {0x0720, "meeting.schedule", true, kMeeting},
-    {0x0721, "meeting.minutes", true, kDocVersion},
+    {0x0721, "meeting.minutes", true, kMinutesVersion},
     {0x0722, "meeting.approve", false, kDocApprove},
 };
 

@@ -43,6 +43,31 @@ Result<std::vector<consult::Notification>> NodeCore::RunTimers() {
         }
       }
     }
+    // Action items of the latest minutes, reminded to their owners (ours) when due.
+    for (const auto& [space, book] : agendas_) {
+      for (const auto& [id, m] : book->meetings()) {
+        if (!m.exercise_id.empty() || m.minutes.versions.empty()) continue;
+        uint32_t version = m.minutes.current().number;
+        auto actions = m.actions.find(version);
+        if (actions == m.actions.end()) continue;
+        for (const auto& a : actions->second) {
+          const space::Member* owner = directory_.FindMember(a.owner);
+          if (a.due_ms > now_ms || owner == nullptr || owner->partner != partner_) continue;
+          consult::Notification n;
+          n.key = "action-due/" + id + "/" + std::to_string(version) + "/" + a.id;
+          if (notified_.contains(n.key)) continue;
+          n.type = "action-due";
+          n.space = space.ToHex();
+          n.due_ms = a.due_ms;
+          n.partner = partner_;
+          n.targets = {a.owner};
+          n.label = m.label;
+          n.text = "action item " + a.id + " of meeting " + id.substr(0, 8) + " (minutes version " +
+                   std::to_string(version) + ") is due: entente meeting actions " + id.substr(0, 8);
+          due.push_back(std::move(n));
+        }
+      }
+    }
   }
   std::vector<consult::Notification> recorded;
   for (auto& n : due) {

@@ -123,6 +123,8 @@ M=$(json_field "$T/out" id)
 printf 'The plenary reviewed the workstreams and the joint statement.\n' >"$T/min1.txt"
 expect 0 "bob publishes minutes with an action item" -- "$E" meeting minutes "$M" "${S[@]}" --home "$T/bob" --text "$T/min1.txt" \
   --action "A1|kim@KOR|2026-02-01|Certify the ROK VTC"
+eventually "KOR's node reminds kim of the overdue action item" 30 -- \
+  bash -c "timeout 10 '$E' watch --home '$T/kim' --json --after 0 --count 1 | grep -q 'action-due'"
 eventually "kim reads the minutes" 30 -- bash -c "'$E' meeting show ${M:0:8} --space NCG --home '$T/kim' | grep -q 'reviewed the workstreams'"
 "$E" meeting show "$M" "${S[@]}" --home "$T/kim" --json >"$T/m.json"
 MH=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["minutes"]["versions"][-1]["text_sha256"])' "$T/m.json")
