@@ -35,7 +35,7 @@ eventually "NCG is in force for USA" 30 -- bash -c "'$E' space list --home '$T/a
 step "2. a bilingual joint statement, drafted SECRET with an embargo"
 printf 'The United States and the Republic of Korea condemn the launch.\n' >"$T/en1.txt"
 printf '한미 양국은 발사를 규탄한다.\n' >"$T/ko1.txt"
-EMBARGO=$(date -u -d '+45 seconds' +%Y-%m-%dT%H:%M:%SZ)
+EMBARGO=$(date -u -d '+20 seconds' +%Y-%m-%dT%H:%M:%SZ)
 expect 0 "alice drafts" -- "$E" statement draft "${S[@]}" --home "$T/alice" --title "Joint statement on the launch" \
   --text en="$T/en1.txt" --text ko="$T/ko1.txt" --authoritative equal --label "SECRET//REL TO USA, KOR" --embargo "$EMBARGO" --json
 ST=$(json_field "$T/out" id)
@@ -66,8 +66,17 @@ contains "KOR" "the refusal names who must approve"
 expect 0 "kim approves version 2" -- "$E" statement approve "$ST" "${S[@]}" --home "$T/kim" --version "$H2"
 eventually "alice holds it" 30 -- bash -c "'$E' statement show $ST --space NCG --home '$T/alice' --json | grep -q '\"partner\": \"KOR\"'"
 expect 0 "alice approves version 2" -- "$E" statement approve "$ST" "${S[@]}" --home "$T/alice" --version "$H2"
-expect 2 "release refused before the embargo" -- "$E" statement release "$ST" "${S[@]}" --home "$T/alice"
-contains "embargo" "the refusal names the embargo"
+# A second statement, UNCLASSIFIED from the start and approved by both, under a far embargo.
+printf 'Plenary 7 will meet in Seoul.\n' >"$T/en3.txt"
+expect 0 "alice drafts a second statement under a far embargo" -- "$E" statement draft "${S[@]}" --home "$T/alice" \
+  --title "Plenary notice" --text en="$T/en3.txt" --authoritative en --label UNCLASSIFIED --embargo 2030-01-01 --json
+ST2=$(json_field "$T/out" id)
+"$E" statement show "$ST2" "${S[@]}" --home "$T/alice" --json >"$T/st2.json"
+H3=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["versions"][-1]["text_sha256"])' "$T/st2.json")
+expect 0 "alice approves it" -- "$E" statement approve "$ST2" "${S[@]}" --home "$T/alice" --version "$H3"
+eventually "kim approves it through KOR" 30 -- "$E" statement approve "${ST2:0:8}" "${S[@]}" --home "$T/kim" --version "$H3"
+eventually "release refused before the embargo (once USA holds KOR's approval)" 30 -- bash -c "
+  ! '$E' statement release $ST2 --space NCG --home '$T/alice' >'$T/rel.out' 2>&1 && grep -q embargo '$T/rel.out'"
 eventually "released once the embargo passed" 90 -- "$E" statement release "$ST" "${S[@]}" --home "$T/alice"
 eventually "KOR sees it released" 30 -- bash -c "'$E' statement show $ST --space NCG --home '$T/kim' --json | grep -q '\"released\": true'"
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A tabletop exercise through two partners' real nodes: the controller (casey@USA) runs a short
-# scenario at 120x with bots playing both partners' officers and co-chairs through their own
+# scenario at 60x with bots playing both partners' officers and co-chairs through their own
 # nodes; a contingency inject fires when USA is slow to acknowledge; a decision is adopted; the
 # exercise's events never reach the real world's lists or timers; KOR rebuilds the same
 # evaluation from its own copy of the logs; the after-action report is well-formed.
@@ -114,8 +114,8 @@ contains "exercise.start" "the refusal names the kind"
 expect 2 "bots need members to play" -- "$E" exercise run "$T/short.yaml" --home "$T/casey" --space NCG --players bots
 contains "--bot" "the refusal says how"
 
-step "4. the exercise runs at 120x with bots on both sides"
-expect 0 "exercise run" -- "$E" exercise run "$T/short.yaml" --home "$T/casey" --space NCG --speed 120 \
+step "4. the exercise runs at 60x with bots on both sides"
+expect 0 "exercise run" -- "$E" exercise run "$T/short.yaml" --home "$T/casey" --space NCG --speed 60 \
   --players bots --bot "$T/alice" --bot "$T/bob" --bot "$T/kim" --bot "$T/lee" --seed 3 \
   --report "$T/aar" --json
 cp "$T/out" "$T/run.json"
