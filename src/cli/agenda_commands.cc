@@ -13,16 +13,6 @@
 namespace entente::cli {
 namespace {
 
-struct Target {
-  Common common;
-  std::string space;
-};
-
-void AddTarget(CLI::App* cmd, Target& t) {
-  AddCommon(cmd, t.common);
-  cmd->add_option("--space", t.space, "The space (default: the only one you are in)");
-}
-
 std::string Day(uint64_t ms) { return FormatRfc3339(FromUnixMs(ms)).substr(0, 10); }
 std::string When(uint64_t ms) { return FormatRfc3339(FromUnixMs(ms)); }
 std::string Short(const std::string& id) { return id.substr(0, 8); }

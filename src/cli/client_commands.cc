@@ -59,6 +59,11 @@ Result<std::function<Result<crypto::PublicKey>(const std::string&)>> NodeKeys(
   };
 }
 
+void AddTarget(CLI::App* cmd, Target& t) {
+  AddCommon(cmd, t.common);
+  cmd->add_option("--space", t.space, "The space (default: the only one you are in)");
+}
+
 Status SyncAndWarn(client::Client& client) {
   ENTENTE_ASSIGN_OR_RETURN(auto warnings, client.SyncDirectory());
   for (const auto& w : warnings) std::cerr << "entente: " << w << "\n";

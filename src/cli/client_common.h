@@ -21,6 +21,14 @@ struct Common {
 
 // Adds --home and, unless `json` is false, --json.
 void AddCommon(CLI::App* cmd, Common& c, bool json = true);
+
+// A member's command in a space: the common options and --space.
+struct Target {
+  Common common;
+  std::string space;  // "": the only space the member is in
+};
+// Adds the common options and --space.
+void AddTarget(CLI::App* cmd, Target& t);
 // "a, b,c" -> {"a", "b", "c"}.
 std::vector<std::string> SplitList(const std::string& text);
 // Opens the client home (passphrase from $ENTENTE_PASSPHRASE, else asked).

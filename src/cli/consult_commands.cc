@@ -14,16 +14,6 @@
 namespace entente::cli {
 namespace {
 
-struct Target {
-  Common common;
-  std::string space;
-};
-
-void AddTarget(CLI::App* cmd, Target& t) {
-  AddCommon(cmd, t.common);
-  cmd->add_option("--space", t.space, "The space (default: the only one you are in)");
-}
-
 // "in 4m 10s" / "4m 10s ago".
 std::string Relative(uint64_t at_ms, uint64_t now_ms) {
   if (at_ms >= now_ms) return "in " + HumanDuration(at_ms - now_ms);

@@ -19,16 +19,6 @@
 namespace entente::cli {
 namespace {
 
-struct Target {
-  Common common;
-  std::string space;
-};
-
-void AddTarget(CLI::App* cmd, Target& t) {
-  AddCommon(cmd, t.common);
-  cmd->add_option("--space", t.space, "The space (default: the only one you are in)");
-}
-
 std::string Format(const std::string& path) { return path.ends_with(".csv") ? "csv" : "yaml"; }
 
 std::string Human(uint64_t ms) { return ms == 0 ? "0s" : HumanDuration(ms); }

@@ -20,10 +20,6 @@ step "1. two nodes, members of both partners, the space NCG"
 two_nodes
 expect 0 "USA admin" -- "$E" admin bootstrap --home "$T/usa-admin" --node "${URL[usa]}" --fingerprint "$USA_FP" --token "$USA_TOKEN" --handle admin
 expect 0 "KOR admin" -- "$E" admin bootstrap --home "$T/kor-admin" --node "${URL[kor]}" --fingerprint "$KOR_FP" --token "$KOR_TOKEN" --handle admin
-enrol() {  # enrol ADMIN_HOME HANDLE ROLE CLEARANCE NODE FP
-  "$E" member add "$2" --home "$1" --roles "$3" --clearance "$4" --json >"$T/m.json" || return 1
-  "$E" device enrol --home "$T/$2" --node "$5" --fingerprint "$6" --token "$(json_field "$T/m.json" device_token)"
-}
 expect 0 "alice@USA co-chair" -- enrol "$T/usa-admin" alice co-chair "USKR;S;REL=USA" "${URL[usa]}" "$USA_FP"
 expect 0 "bob@USA officer" -- enrol "$T/usa-admin" bob officer "USKR;S;REL=USA" "${URL[usa]}" "$USA_FP"
 expect 0 "kim@KOR co-chair" -- enrol "$T/kor-admin" kim co-chair "USKR;S;REL=KOR" "${URL[kor]}" "$KOR_FP"

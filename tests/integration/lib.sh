@@ -130,3 +130,10 @@ two_nodes() {
   expect 0 "KOR pins USA (through USA's proxy)" -- "$E" node peer add --dir "$T/kor" --partner USA \
     --url "$P_USA" --node-key "$USA_KEY" --fingerprint "$USA_FP"
 }
+
+# enrol ADMIN_HOME HANDLE ROLE CLEARANCE NODE FP: the admin adds member HANDLE, whose device then
+# enrols into $T/HANDLE on NODE (pinned by FP).
+enrol() {  # enrol ADMIN_HOME HANDLE ROLE CLEARANCE NODE FP
+  "$E" member add "$2" --home "$1" --roles "$3" --clearance "$4" --json >"$T/m.json" || return 1
+  "$E" device enrol --home "$T/$2" --node "$5" --fingerprint "$6" --token "$(json_field "$T/m.json" device_token)"
+}
